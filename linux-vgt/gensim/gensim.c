@@ -330,6 +330,14 @@ void gensim_destroy(struct gensim *gs)
 	free(gs);
 }
 
+void gensim_set_irq_handler(struct gensim *gs, gensim_irq_fn *fn, void *opaque)
+{
+	pthread_mutex_lock(&gs->lock);
+	gs->cfg.irq = fn;
+	gs->cfg.irq_opaque = opaque;
+	pthread_mutex_unlock(&gs->lock);
+}
+
 /* ---- BAR accesses -------------------------------------------------------- */
 
 static bool access_ok(uint64_t off, unsigned size)

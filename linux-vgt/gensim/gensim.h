@@ -56,6 +56,9 @@ struct gensim_config {
 	void *irq_opaque;
 };
 
+/* Replaces the interrupt handler given at creation (NULL: none). */
+void gensim_set_irq_handler(struct gensim *gs, gensim_irq_fn *fn, void *opaque);
+
 /* Fills in the defaults: 256 MiB of memory, 512 MiB of aperture. */
 void gensim_config_init(struct gensim_config *cfg);
 

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Subcommands of the `vgt` executable. */
+#ifndef VGT_CLI_H
+#define VGT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+int vgt_cmd_demo(int argc, char **argv);
+int vgt_cmd_bench(int argc, char **argv);
+
+/* Parses a decimal or 0x number in [min, max]; false with a message on error. */
+bool vgt_cli_number(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+double vgt_cli_seconds(void);
+
+#endif /* VGT_CLI_H */
