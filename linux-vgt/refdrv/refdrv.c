@@ -420,10 +420,14 @@ static void service_irqs(struct refdrv *d)
 	refdrv_write(d, HSW_DEIER, refdrv_read(d, HSW_DEIER) | HSW_DE_MASTER_IRQ_CONTROL);
 }
 
-static void wait_once(struct refdrv *d)
+static void poll_irqs(struct refdrv *d)
 {
 	if (d->plat->irq_count(d->plat->ctx) != d->irqs_seen)
 		service_irqs(d);
+}
+
+static void wait_once(struct refdrv *d)
+{
 	d->waits++;
 	d->plat->wait(d->plat->ctx);
 }
@@ -442,6 +446,7 @@ static int ring_emit(struct refdrv *d, struct refdrv_ring *r, const uint32_t *dw
 			break;
 		if (i >= wait_limit(d))
 			return fail(d, REFDRV_ETIMEDOUT, "ring full");
+		poll_irqs(d);
 		wait_once(d);
 	}
 	first = RING_SIZE - r->tail;
@@ -494,6 +499,8 @@ uint32_t refdrv_completed_seqno(struct refdrv *d, enum refdrv_engine e)
 int refdrv_wait_seqno(struct refdrv *d, enum refdrv_engine e, uint32_t seqno)
 {
 	for (uint32_t i = 0;; i++) {
+		/* Interrupts that came with the completion are handled first. */
+		poll_irqs(d);
 		if ((int32_t)(refdrv_completed_seqno(d, e) - seqno) >= 0)
 			return 0;
 		if (refdrv_read(d, HSW_RING_EIR(d->ring[e].base)))
@@ -533,6 +540,7 @@ int refdrv_wait_vblank(struct refdrv *d, unsigned pipe)
 		return fail(d, REFDRV_EINVAL, "no such pipe");
 	start = refdrv_read(d, HSW_PIPE_FRMCOUNT(pipe));
 	for (uint32_t i = 0; i < wait_limit(d); i++) {
+		poll_irqs(d);
 		if (refdrv_read(d, HSW_PIPE_FRMCOUNT(pipe)) != start)
 			return 0;
 		wait_once(d);

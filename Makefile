@@ -1,0 +1,42 @@
+# vgt: thin wrapper around meson.  `make` builds, `make demo` runs the main
+# job, `make check` runs the whole test suite (plain and ASan+UBSan builds).
+BUILD     ?= build
+SANBUILD  ?= build-san
+DEMO_PNG  ?= vgt-demo.png
+MESON_OPTS ?=
+
+.PHONY: all deps demo check bench clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+$(SANBUILD)/build.ninja:
+	CC=clang meson setup $(SANBUILD) -Dbuildtype=debug -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all $(MESON_OPTS)
+
+deps:
+	tools/install-deps.sh
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/linux-vgt/vgt demo --png $(DEMO_PNG)
+
+bench: deps
+	$(MAKE) all
+	$(BUILD)/linux-vgt/vgt bench gensim
+
+# Both builds run every suite; the summary line counts each test case.
+check: deps
+	$(MAKE) all
+	$(MAKE) $(SANBUILD)/build.ninja
+	ninja -C $(SANBUILD)
+	-meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		meson test -C $(SANBUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4
+	tests/summarize.py $(BUILD)/meson-logs/testlog.json $(SANBUILD)/meson-logs/testlog.json
+
+clean:
+	rm -rf $(BUILD) $(SANBUILD) $(DEMO_PNG)
