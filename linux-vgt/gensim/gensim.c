@@ -178,9 +178,12 @@ int gensim_cfg_write(struct gensim *gs, uint32_t off, unsigned size, uint32_t va
 			gs->cfg_space[off + i] = (uint8_t)((gs->cfg_space[off + i] & ~wm) | (b & wm));
 		}
 		if (gs->cfg_space[AF_CTRL] & AF_CTRL_FLR) {
-			/* Function-level reset; the bit reads back as 0. */
+			/*
+			 * Function-level reset: the device and its config space
+			 * (BARs, command, MSI) return to reset; the bit reads as 0.
+			 */
+			cfg_reset(gs);
 			device_reset_locked(gs);
-			gs->cfg_space[AF_CTRL] &= (uint8_t)~AF_CTRL_FLR;
 		}
 	}
 	gensim_irq_update(gs);
@@ -188,19 +191,26 @@ int gensim_cfg_write(struct gensim *gs, uint32_t off, unsigned size, uint32_t va
 	return 0;
 }
 
-/* MSI and bus-master state, read by the interrupt code. */
+/* MSI state, read by the interrupt code. */
+bool gensim_msi_enabled(const struct gensim *gs)
+{
+	return cfg_get(gs, MSI_CTRL, 2) & 1u;
+}
+
+/* The message, if the device may send it (MSI on and bus mastering on). */
 bool gensim_msi_target(const struct gensim *gs, uint64_t *addr, uint32_t *data)
 {
-	if (!(cfg_get(gs, MSI_CTRL, 2) & 1u) || !(cfg_get(gs, PCI_COMMAND, 2) & PCI_CMD_MASTER))
+	if (!gensim_msi_enabled(gs) || !(cfg_get(gs, PCI_COMMAND, 2) & PCI_CMD_MASTER))
 		return false;
 	*addr = cfg_get(gs, MSI_ADDR, 4);
 	*data = cfg_get(gs, MSI_DATA, 2);
 	return true;
 }
 
+/* With MSI enabled a function never signals INTx (PCI local bus spec). */
 bool gensim_intx_enabled(const struct gensim *gs)
 {
-	return !(cfg_get(gs, PCI_COMMAND, 2) & PCI_CMD_INTX_DISABLE);
+	return !gensim_msi_enabled(gs) && !(cfg_get(gs, PCI_COMMAND, 2) & PCI_CMD_INTX_DISABLE);
 }
 
 static uint64_t bar_base(const struct gensim *gs, unsigned bar)

@@ -42,10 +42,10 @@ enum gensim_engine_id {
 
 /*
  * Interrupt delivery.  Called, with the device lock held, when the device's
- * interrupt condition rises.  With MSI enabled in config space (and bus
- * mastering on) @msi is true and @addr/@data are the programmed message;
- * otherwise it is a legacy INTx assertion.  The callback must not call into
- * gensim.
+ * interrupt condition rises.  With MSI enabled in config space @msi is true
+ * and @addr/@data are the programmed message (sent only while bus mastering
+ * is on); with MSI disabled it is a legacy INTx assertion (unless INTx is
+ * disabled).  The callback must not call into gensim.
  */
 typedef void gensim_irq_fn(void *opaque, bool msi, uint64_t addr, uint32_t data);
 

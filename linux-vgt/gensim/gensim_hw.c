@@ -55,6 +55,16 @@ static int hw_dma_write(void *hw, uint64_t maddr, const void *buf, size_t len)
 	return gensim_mem_write(hw, maddr, buf, len);
 }
 
+static int hw_aperture_read(void *hw, uint64_t off, void *buf, size_t len)
+{
+	return gensim_aperture_read(hw, off, buf, len);
+}
+
+static int hw_aperture_write(void *hw, uint64_t off, const void *buf, size_t len)
+{
+	return gensim_aperture_write(hw, off, buf, len);
+}
+
 static void forward_irq(void *opaque, bool msi, uint64_t addr, uint32_t data)
 {
 	struct gensim *gs = opaque;
@@ -92,6 +102,8 @@ const struct vgt_hw_ops gensim_hw_ops = {
 	.cfg_write = hw_cfg_write,
 	.dma_read = hw_dma_read,
 	.dma_write = hw_dma_write,
+	.aperture_read = hw_aperture_read,
+	.aperture_write = hw_aperture_write,
 	.set_irq_handler = hw_set_irq_handler,
 	.run = hw_run,
 };

@@ -196,6 +196,7 @@ void gensim_display_write_dspsurf(struct gensim *gs, uint32_t off, uint32_t old,
 
 /* gensim.c */
 void gensim_advance_locked(struct gensim *gs, uint64_t ns);
+bool gensim_msi_enabled(const struct gensim *gs);
 bool gensim_msi_target(const struct gensim *gs, uint64_t *addr, uint32_t *data);
 bool gensim_intx_enabled(const struct gensim *gs);
 
