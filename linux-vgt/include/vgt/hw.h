@@ -41,6 +41,9 @@ struct vgt_hw_ops {
 	/* DMA into machine memory (shadow rings and batches, status pages). */
 	int (*dma_read)(void *hw, uint64_t maddr, void *buf, size_t len);
 	int (*dma_write)(void *hw, uint64_t maddr, const void *buf, size_t len);
+	/* CPU access through the aperture (BAR2), fences applied. */
+	int (*aperture_read)(void *hw, uint64_t off, void *buf, size_t len);
+	int (*aperture_write)(void *hw, uint64_t off, const void *buf, size_t len);
 	/* Completion and interrupt events. */
 	void (*set_irq_handler)(void *hw, vgt_hw_irq_fn *fn, void *opaque);
 	/*

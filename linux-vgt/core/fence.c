@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fence partitioning: a guest's fence i is host fence host_fence[i], and
+ * the range it fences must lie inside the vGPU's own graphics memory.  The
+ * host fence is programmed in i915's order (LO off, HI, LO) so that a half
+ * written fence never takes effect.
+ */
+#include "private.h"
+
+static void program_host(struct vgt_vgpu *v, uint32_t h, uint32_t lo, uint32_t hi)
+{
+	const struct vgt_hw_ops *hw = v->host->hw;
+	void *hh = v->host->hw_handle;
+
+	hw->mmio_write(hh, HSW_FENCE_LO(h), 4, 0);
+	hw->mmio_write(hh, HSW_FENCE_HI(h), 4, hi);
+	hw->mmio_write(hh, HSW_FENCE_LO(h), 4, lo);
+}
+
+void vgt_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
+{
+	uint32_t i = (off - HSW_FENCE_LO(0)) / 8u, lo, hi;
+	uint64_t start, end;
+
+	(void)old;
+	if (i >= v->nfences) {
+		vgt_guest_error(v, VGT_GERR_FENCE, "fence %u written; it has %u", i, v->nfences);
+		return;
+	}
+	vgt_vreg_set(v, off, val);
+	lo = vgt_vreg(v, HSW_FENCE_LO(i));
+	hi = vgt_vreg(v, HSW_FENCE_HI(i));
+	if (!(lo & HSW_FENCE_VALID)) {
+		program_host(v, v->host_fence[i], 0, hi);
+		return;
+	}
+	start = lo & HSW_PTE_ADDR_MASK;
+	end = (uint64_t)(hi & HSW_PTE_ADDR_MASK) + VGT_PAGE_SIZE;
+	if (end <= start || !vgt_gm_owned(v, start, end - start)) {
+		vgt_guest_error(v, VGT_GERR_FENCE, "fence %u over [0x%llx, 0x%llx) outside its memory", i,
+				(unsigned long long)start, (unsigned long long)end);
+		program_host(v, v->host_fence[i], 0, 0);
+		return;
+	}
+	if (v->failsafe)
+		return;
+	program_host(v, v->host_fence[i], lo, hi);
+	vgt_dbg(v->host, VGT_DBG_FENCE, "vgpu%u: fence %u -> host %u [0x%llx, 0x%llx)", v->id, i,
+		v->host_fence[i], (unsigned long long)start, (unsigned long long)end);
+}
+
+void vgt_fence_release(struct vgt_vgpu *v)
+{
+	for (uint32_t i = 0; i < v->nfences; i++)
+		program_host(v, v->host_fence[i], 0, 0);
+}

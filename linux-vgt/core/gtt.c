@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GGTT shadowing.  The guest writes PTEs into the GTT half of BAR0; each
+ * write is trapped.  An entry is accepted only inside the vGPU's own
+ * graphics-memory slices; its guest frame is translated to a machine frame
+ * through the transport and the host entry written.  Reads return the
+ * guest's own view.  Anything else is a guest error and the host GTT stays
+ * as it was.
+ */
+#include "private.h"
+
+bool vgt_gm_owned(const struct vgt_vgpu *v, uint64_t gm, uint64_t len)
+{
+	const struct vgt_range *r[2] = { &v->low, &v->high };
+
+	for (unsigned i = 0; i < 2; i++)
+		if (len <= r[i]->size && gm >= r[i]->base && gm - r[i]->base <= r[i]->size - len)
+			return true;
+	return false;
+}
+
+static void write_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte)
+{
+	struct vgt_host *host = v->host;
+	uint64_t gm = (uint64_t)idx << 12, mfn;
+	uint32_t host_pte = 0;
+
+	if (!vgt_gm_owned(v, gm, VGT_PAGE_SIZE)) {
+		vgt_guest_error(v, VGT_GERR_GTT_RANGE,
+				"GTT entry %u (graphics address 0x%llx) is outside its slices", idx,
+				(unsigned long long)gm);
+		return;
+	}
+	if (v->failsafe)
+		return;
+	if (pte & HSW_PTE_VALID) {
+		uint64_t gfn = HSW_PTE_DECODE(pte) >> 12;
+
+		if (v->ops->gfn_to_mfn(v->opaque, gfn, &mfn)) {
+			vgt_guest_error(v, VGT_GERR_GTT_FRAME,
+					"GTT entry %u points at guest frame 0x%llx, not its own", idx,
+					(unsigned long long)gfn);
+			return;
+		}
+		host_pte = HSW_PTE_ENCODE(mfn << 12) | (pte & HSW_PTE_CACHE_MASK) | HSW_PTE_VALID;
+	}
+	host->hw->gtt_write(host->hw_handle, idx, host_pte);
+	v->vgtt[idx] = pte;
+	v->stats.gtt_writes++;
+	vgt_dbg(host, VGT_DBG_GTT, "vgpu%u: GTT[%u] = 0x%08x -> host 0x%08x", v->id, idx, pte, host_pte);
+}
+
+void vgt_gtt_read(struct vgt_vgpu *v, uint32_t off, unsigned size, uint64_t *val)
+{
+	uint32_t idx = off >> 2;
+
+	if (size == 8)
+		*val = v->vgtt[idx] | ((uint64_t)v->vgtt[idx + 1] << 32);
+	else if (size == 4)
+		*val = v->vgtt[idx];
+	else
+		*val = (v->vgtt[idx] >> (8 * (off & 3u))) & ((1u << (8 * size)) - 1);
+}
+
+void vgt_gtt_write(struct vgt_vgpu *v, uint32_t off, unsigned size, uint64_t val)
+{
+	/* A PTE is written whole: narrower writes would expose a torn entry. */
+	if (size != 4 && size != 8) {
+		vgt_guest_error(v, VGT_GERR_ACCESS, "%u-byte write into the GTT at 0x%x", size, off);
+		return;
+	}
+	write_entry(v, off >> 2, (uint32_t)val);
+	if (size == 8)
+		write_entry(v, (off >> 2) + 1, (uint32_t)(val >> 32));
+}
+
+/* Clears the host entries of the vGPU's slices (on destroy). */
+void vgt_gtt_release(struct vgt_vgpu *v)
+{
+	const struct vgt_range *r[2] = { &v->low, &v->high };
+	struct vgt_host *host = v->host;
+
+	for (unsigned i = 0; i < 2; i++)
+		for (uint64_t gm = r[i]->base; gm < r[i]->base + r[i]->size; gm += VGT_PAGE_SIZE)
+			if (v->vgtt[gm >> 12])
+				host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), 0);
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libvgt: the vgt mediator core.
+ *
+ * A struct vgt_host owns one physical GPU (reached through a hardware
+ * backend, see vgt/hw.h): its graphics-memory partition, its fences and
+ * its vGPUs.  A struct vgt_vgpu is one domain's virtual GPU.  Transports
+ * (the Xen ioreq server, in-process test guests) deliver the domain's
+ * trapped accesses with vgt_vgpu_mmio_*(), vgt_vgpu_cfg_*() and
+ * vgt_vgpu_pio_*(), and give the core a guest-memory interface
+ * (struct vgt_transport_ops).
+ *
+ * Graphics memory is ballooned: a guest's graphics addresses are host
+ * graphics addresses, and each vGPU owns one contiguous slice of the
+ * aperture-visible ("low") and one of the hidden ("high") memory.
+ *
+ * Conventions: functions return 0 or a negative errno value.  A guest's
+ * bad access is not an error of the call: it is contained (reads return
+ * all ones, writes are dropped), counted, logged once and latches the
+ * vGPU's failsafe state; the call returns 0.  All functions are
+ * thread-safe.
+ */
+#ifndef VGT_VGT_H
+#define VGT_VGT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vgt/hw.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vgt_host;
+struct vgt_vgpu;
+
+#define VGT_MAX_VGPUS     16
+#define VGT_TYPE_NAME_MAX 32
+#define VGT_ERRMSG_MAX    256
+
+/* A human-readable reason, filled in by calls that take one. */
+struct vgt_error {
+	char msg[VGT_ERRMSG_MAX];
+};
+
+enum vgt_log_level { VGT_LOG_ERROR, VGT_LOG_WARN, VGT_LOG_INFO, VGT_LOG_DEBUG };
+
+/* Debug channels, one per area (VGT_DEBUG=cfg,mmio,... in vgtd). */
+enum vgt_debug_area {
+	VGT_DBG_CFG = 1u << 0,
+	VGT_DBG_MMIO = 1u << 1,
+	VGT_DBG_GTT = 1u << 2,
+	VGT_DBG_FENCE = 1u << 3,
+	VGT_DBG_PART = 1u << 4,
+};
+
+typedef void vgt_log_fn(void *opaque, enum vgt_log_level level, const char *msg);
+
+/* ---- Host ------------------------------------------------------------------ */
+
+struct vgt_host_params {
+	const struct vgt_hw_ops *hw;
+	void *hw_handle;
+	/* vGPU types in the config/vgpu-types.conf format; NULL = built-in table. */
+	const char *types_text;
+	/* The mediator's own slice; 0 = defaults (64 MiB low, 128 MiB high, 4 fences). */
+	uint32_t host_low_mb, host_high_mb, host_fences;
+	vgt_log_fn *log;          /* NULL: stderr */
+	void *log_opaque;
+	uint32_t debug_mask;      /* enum vgt_debug_area bits */
+};
+
+int vgt_host_create(const struct vgt_host_params *p, struct vgt_host **out, struct vgt_error *err);
+void vgt_host_destroy(struct vgt_host *host);
+
+struct vgt_range {
+	uint64_t base, size;      /* bytes of graphics memory */
+};
+
+struct vgt_host_info {
+	struct vgt_hw_info hw;
+	struct vgt_range low, high;          /* the whole low and high GM */
+	struct vgt_range host_low, host_high;  /* the mediator's own slice */
+	uint32_t host_fences;
+	uint64_t free_low, free_high;        /* bytes not given to anybody */
+	uint64_t largest_low, largest_high;  /* largest contiguous free slice */
+	uint32_t free_fences;
+	unsigned vgpus;
+};
+void vgt_host_get_info(struct vgt_host *host, struct vgt_host_info *info);
+
+struct vgt_type {
+	char name[VGT_TYPE_NAME_MAX];
+	uint32_t low_mb, high_mb, fences, weight;
+	uint32_t width, height;   /* display resolution */
+};
+/* Number of types; copies up to @max of them into @types. */
+unsigned vgt_host_types(struct vgt_host *host, struct vgt_type *types, unsigned max);
+/* How many more vGPUs of type @name fit now; -ENOENT for an unknown type. */
+int vgt_host_type_capacity(struct vgt_host *host, const char *name);
+
+/* Parses types text into @types; returns the count or -EINVAL (reason in @err). */
+int vgt_types_parse(const char *text, struct vgt_type *types, unsigned max, struct vgt_error *err);
+
+/* ---- Transport (guest memory interface) ------------------------------------ */
+
+struct vgt_transport_ops {
+	/* Guest frame -> machine frame (what host GTT entries point at). */
+	int (*gfn_to_mfn)(void *opaque, uint64_t gfn, uint64_t *mfn);
+	/* Copies from / to guest-physical memory. */
+	int (*read_gpa)(void *opaque, uint64_t gpa, void *buf, size_t len);
+	int (*write_gpa)(void *opaque, uint64_t gpa, const void *buf, size_t len);
+	/* Write-protects a guest frame (page-table shadowing); may be NULL. */
+	int (*write_protect)(void *opaque, uint64_t gfn, bool protect);
+	/* Delivers an MSI to the domain. */
+	int (*inject_msi)(void *opaque, uint64_t addr, uint32_t data);
+	/*
+	 * The guest moved or (dis)enabled a BAR: @addr is its new guest-physical
+	 * base, @enabled whether its decoding is on.  The transport re-claims
+	 * trapped ranges and re-maps the aperture window.  May be NULL.
+	 */
+	void (*bar_update)(void *opaque, unsigned bar, uint64_t addr, uint64_t size, bool enabled);
+};
+
+/* ---- vGPUs ------------------------------------------------------------------ */
+
+struct vgt_vgpu_params {
+	uint32_t domid;
+	/* Either a type name, or explicit sizes (type NULL or ""). */
+	const char *type;
+	uint32_t low_mb, high_mb, fences, weight;
+	const struct vgt_transport_ops *ops;
+	void *opaque;
+};
+
+/* -ENOSPC with @err saying what is left when the vGPU does not fit. */
+int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
+		    struct vgt_vgpu **out, struct vgt_error *err);
+/* Releases the vGPU: its host GTT entries and fences are cleared. */
+void vgt_vgpu_destroy(struct vgt_vgpu *vgpu);
+
+/* Trapped accesses.  @bar: 0 = registers and GTT, 2 = aperture. */
+int vgt_vgpu_mmio_read(struct vgt_vgpu *vgpu, unsigned bar, uint64_t off, unsigned size,
+		       uint64_t *val);
+int vgt_vgpu_mmio_write(struct vgt_vgpu *vgpu, unsigned bar, uint64_t off, unsigned size,
+			uint64_t val);
+int vgt_vgpu_cfg_read(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint32_t *val);
+int vgt_vgpu_cfg_write(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint32_t val);
+/* BAR4 port offsets: 0 = MMIO_INDEX, 4 = MMIO_DATA. */
+int vgt_vgpu_pio_read(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint32_t *val);
+int vgt_vgpu_pio_write(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint32_t val);
+
+/*
+ * The direct aperture window: guest BAR2 offset @guest_off maps straight to
+ * host aperture offset @host_off for @size bytes.  Nothing else of BAR2 is
+ * mapped.
+ */
+struct vgt_aperture_window {
+	uint64_t guest_off, host_off, size;
+};
+void vgt_vgpu_aperture_window(struct vgt_vgpu *vgpu, struct vgt_aperture_window *w);
+
+/* Resets the vGPU as a device-level reset does (leaves failsafe). */
+int vgt_vgpu_reset(struct vgt_vgpu *vgpu);
+
+enum vgt_guest_error_kind {
+	VGT_GERR_ACCESS,          /* size or alignment refused */
+	VGT_GERR_GTT_RANGE,       /* GTT entry outside the vGPU's slices */
+	VGT_GERR_GTT_FRAME,       /* GTT entry for a frame the domain does not own */
+	VGT_GERR_FENCE,           /* fence index or range outside its own */
+	VGT_GERR_APERTURE,        /* aperture access outside its window */
+	VGT_GERR_PVINFO,          /* write to a read-only PVINFO field */
+	VGT_GERR_REG,             /* write to a register it may not change */
+	VGT_GERR_KINDS
+};
+
+struct vgt_vgpu_info {
+	uint32_t id, domid;
+	char type[VGT_TYPE_NAME_MAX];
+	struct vgt_range low, high;
+	uint32_t fences;
+	uint32_t host_fence[32];
+	uint32_t weight;
+	bool failsafe;
+	uint64_t mmio_reads, mmio_writes, cfg_accesses, gtt_writes;
+	uint64_t unlisted_regs;   /* accesses to registers the table does not list */
+	uint64_t guest_errors;
+	uint64_t errors_by_kind[VGT_GERR_KINDS];
+	char first_error[VGT_ERRMSG_MAX];
+};
+void vgt_vgpu_get_info(struct vgt_vgpu *vgpu, struct vgt_vgpu_info *info);
+const char *vgt_guest_error_name(enum vgt_guest_error_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VGT_VGT_H */
