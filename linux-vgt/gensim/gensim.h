@@ -148,7 +148,8 @@ struct gensim_image {
 /*
  * Reads what pipe @pipe scans out (its latched plane registers) into @img.
  * -ENODEV: pipe disabled; -ENODATA: plane disabled; -ENOTSUP: pixel format
- * not supported; -EFAULT: surface not backed by valid GGTT entries.
+ * not supported; -EFAULT: surface not backed by valid GGTT entries;
+ * -EINVAL: no such pipe, or an X-tiled stride that is not whole tiles.
  */
 int gensim_scanout(struct gensim *gs, unsigned pipe, struct gensim_image *img);
 void gensim_image_release(struct gensim_image *img);

@@ -39,7 +39,7 @@ int gensim_surface_row(struct gensim *gs, struct gensim_engine *eng,
 
 		if (addr < 0 || (uint64_t)addr + len > 0x100000000ull) {
 			/* Outside the 32-bit graphics address space: a fault. */
-			gs->stats.gtt_faults++;
+			gensim_gm_fault(gs, eng, dir);
 			if (dir == GENSIM_READ)
 				memset(buf, 0, len);
 			return -EFAULT;
@@ -194,9 +194,13 @@ int gensim_blt_src_copy(struct gensim *gs, struct gensim_engine *eng, const uint
 	    (src.tiled && (src.pitch <= 0 || src.pitch % HSW_XTILE_WIDTH)))
 		return -EINVAL;
 	bytes = (size_t)(x2 - x1) * cpp;
-	/* Copy away from the overlap, like memmove, when the rows may alias. */
-	bottom_up = (int64_t)dst.base + (int64_t)y1 * dst.pitch >
-		    (int64_t)src.base + (int64_t)sy * src.pitch;
+	/*
+	 * Copy away from the overlap, like memmove, when the rows may alias:
+	 * rows at higher addresses first when the destination lies above the
+	 * source.  With a negative pitch the higher rows are the earlier ones.
+	 */
+	bottom_up = ((int64_t)dst.base + (int64_t)y1 * dst.pitch >
+		     (int64_t)src.base + (int64_t)sy * src.pitch) == (dst.pitch > 0);
 	for (uint32_t i = 0; i < h; i++) {
 		uint32_t r = bottom_up ? h - 1 - i : i;
 

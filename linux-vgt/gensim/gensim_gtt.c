@@ -17,7 +17,7 @@
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "gensim stores little-endian device memory in host order");
 
-static void record_fault(struct gensim *gs, struct gensim_engine *eng, enum gensim_access dir)
+void gensim_gm_fault(struct gensim *gs, struct gensim_engine *eng, enum gensim_access dir)
 {
 	gs->stats.gtt_faults++;
 	if (eng) {
@@ -44,18 +44,18 @@ int gensim_gm_access(struct gensim *gs, struct gensim_engine *eng, uint64_t gm,
 		if (chunk > len)
 			chunk = len;
 		if (gm >= HSW_GM_SIZE) {
-			record_fault(gs, eng, dir);
+			gensim_gm_fault(gs, eng, dir);
 			goto fault;
 		}
 		pte = gs->gtt[gm >> 12];
 		if (!(pte & HSW_PTE_VALID)) {
-			record_fault(gs, eng, dir);
+			gensim_gm_fault(gs, eng, dir);
 			goto fault;
 		}
 		pa = HSW_PTE_DECODE(pte) + off;
 		if (pa >= gs->mem_size || chunk > gs->mem_size - pa) {
 			gs->stats.gtt_bad_address++;
-			record_fault(gs, eng, dir);
+			gensim_gm_fault(gs, eng, dir);
 			goto fault;
 		}
 		if (dir == GENSIM_READ)
