@@ -15,6 +15,9 @@ extern const char vgt_default_types_text[];
 #define DEFAULT_HOST_LOW_MB   64u
 #define DEFAULT_HOST_HIGH_MB  128u
 #define DEFAULT_HOST_FENCES   4u
+#define DEFAULT_HOST_MEM      (32ull << 20)
+#define DEFAULT_SLICE_NS      1000000ull
+#define DEFAULT_HANG_NS       500000000ull
 
 _Noreturn void vgt_bug(const char *file, int line, const char *what)
 {
@@ -63,7 +66,8 @@ int vgt_host_create(const struct vgt_host_params *p, struct vgt_host **out, stru
 
 	*out = NULL;
 	if (!p->hw || !p->hw->info || !p->hw->mmio_read || !p->hw->mmio_write || !p->hw->gtt_write ||
-	    !p->hw->gtt_read || !p->hw->cfg_read || !p->hw->aperture_read || !p->hw->aperture_write) {
+	    !p->hw->gtt_read || !p->hw->cfg_read || !p->hw->aperture_read || !p->hw->aperture_write ||
+	    !p->hw->dma_read || !p->hw->dma_write || !p->hw->now_ns) {
 		vgt_seterr(err, "hardware backend lacks required operations");
 		return -EINVAL;
 	}
@@ -78,6 +82,10 @@ int vgt_host_create(const struct vgt_host_params *p, struct vgt_host **out, stru
 	host->log_opaque = p->log_opaque;
 	host->debug_mask = p->debug_mask;
 	host->next_id = 1;
+	host->mem_base = p->mem_size ? p->mem_base : 0;
+	host->mem_size = p->mem_size ? p->mem_size : DEFAULT_HOST_MEM;
+	host->slice_ns = p->slice_ns ? p->slice_ns : DEFAULT_SLICE_NS;
+	host->hang_ns = p->hang_ns ? p->hang_ns : DEFAULT_HANG_NS;
 	p->hw->info(p->hw_handle, &host->hwinfo);
 
 	/* Low GM is what the aperture shows; high GM is the rest of the GGTT. */
@@ -108,6 +116,9 @@ int vgt_host_create(const struct vgt_host_params *p, struct vgt_host **out, stru
 		vgt_seterr(err, "out of memory");
 		goto err_free;
 	}
+	ret = vgt_sched_init(host, err);
+	if (ret)
+		goto err_index;
 	if (pthread_mutex_init(&host->lock, NULL)) {
 		vgt_seterr(err, "cannot create a lock");
 		ret = -ENOMEM;
@@ -152,6 +163,11 @@ static void info_locked(struct vgt_host *host, struct vgt_host_info *info)
 	info->free_fences = vgt_fences_free(host);
 	for (unsigned i = 0; i < VGT_MAX_VGPUS; i++)
 		info->vgpus += host->vgpu[i] != NULL;
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++) {
+		info->engine_busy_ns[e] = host->eng[e].busy_ns;
+		info->context_switches[e] = host->eng[e].switches;
+		info->engine_resets[e] = host->eng[e].resets;
+	}
 }
 
 void vgt_host_get_info(struct vgt_host *host, struct vgt_host_info *info)

@@ -19,17 +19,6 @@
 #define CTX      VGT_REG_CTX
 #define HWR      VGT_REG_HW_READ
 
-struct hsw_engine {
-	uint32_t base, hws_pga, fault, gdrst_bit;
-};
-
-static const struct hsw_engine hsw_engines[] = {
-	{ HSW_RCS_BASE, HSW_RCS_HWS_PGA, HSW_RCS_FAULT_REG, HSW_GDRST_RENDER },
-	{ HSW_VCS_BASE, HSW_VCS_HWS_PGA, HSW_VCS_FAULT_REG, HSW_GDRST_MEDIA },
-	{ HSW_BCS_BASE, HSW_BCS_HWS_PGA, HSW_BCS_FAULT_REG, HSW_GDRST_BLT },
-	{ HSW_VECS_BASE, HSW_VECS_HWS_PGA, HSW_VECS_FAULT_REG, HSW_GDRST_VECS },
-};
-
 /* ---- Hooks ---------------------------------------------------------------- */
 
 static uint32_t mi_mode_read(struct vgt_vgpu *v, uint32_t off)
@@ -44,24 +33,12 @@ static uint32_t mi_mode_read(struct vgt_vgpu *v, uint32_t off)
 	return mode;
 }
 
-static void engine_reset(struct vgt_vgpu *v, const struct hsw_engine *e)
-{
-	const struct vgt_host *host = v->host;
-
-	for (size_t i = 0; i < host->nmmio; i++) {
-		const struct vgt_mmio_desc *d = &host->mmio[i];
-
-		if ((d->offset & ~0xFFFu) == e->base || d->offset == e->hws_pga || d->offset == e->fault)
-			vgt_vreg_set(v, d->offset, d->reset);
-	}
-}
-
 static void gdrst_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
 {
 	(void)old;
-	for (size_t i = 0; i < sizeof(hsw_engines) / sizeof(hsw_engines[0]); i++)
-		if (val & (HSW_GDRST_FULL | hsw_engines[i].gdrst_bit))
-			engine_reset(v, &hsw_engines[i]);
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
+		if (val & (HSW_GDRST_FULL | vgt_hsw_engines[e].gdrst_bit))
+			vgt_sched_engine_reset(v, e);
 	/* Done at once: the guest polls for its bits to clear. */
 	vgt_vreg_set(v, off, 0);
 }
@@ -98,16 +75,16 @@ static void dspsurf_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32
 
 /* One engine's ring registers.  Pure data: no control flow hides here. */
 #define RING(b, n) \
-	{ HSW_RING_TAIL(b), 4, HSW, 0, 0, ~HSW_TAIL_ADDR, 0, n "_TAIL", NULL, NULL }, \
-	{ HSW_RING_HEAD(b), 4, HSW, 0, 0, 0x3u, 0, n "_HEAD", NULL, NULL }, \
-	{ HSW_RING_START(b), 4, HSW, GM, 0, ~HSW_START_ADDR, 0, n "_START", NULL, NULL }, \
-	{ HSW_RING_CTL(b), 4, HSW, 0, 0, ~(HSW_RING_CTL_SIZE_MASK | 0x7u), 0, n "_CTL", NULL, NULL }, \
+	{ HSW_RING_TAIL(b), 4, HSW, 0, 0, ~HSW_TAIL_ADDR, 0, n "_TAIL", NULL, vgt_ring_tail_write }, \
+	{ HSW_RING_HEAD(b), 4, HSW, 0, 0, 0x3u, 0, n "_HEAD", NULL, vgt_ring_reset_write }, \
+	{ HSW_RING_START(b), 4, HSW, GM, 0, ~HSW_START_ADDR, 0, n "_START", NULL, vgt_ring_reset_write }, \
+	{ HSW_RING_CTL(b), 4, HSW, 0, 0, ~(HSW_RING_CTL_SIZE_MASK | 0x7u), 0, n "_CTL", NULL, vgt_ring_reset_write }, \
 	{ HSW_RING_IPEIR(b), 4, HSW, 0, 0, ALL, 0, n "_IPEIR", NULL, NULL }, \
 	{ HSW_RING_IPEHR(b), 4, HSW, 0, 0, ALL, 0, n "_IPEHR", NULL, NULL }, \
 	{ HSW_RING_ACTHD(b), 4, HSW, 0, 0, ALL, 0, n "_ACTHD", NULL, NULL }, \
 	{ HSW_RING_HWSTAM(b), 4, HSW, CTX, ALL, 0, 0, n "_HWSTAM", NULL, NULL }, \
-	{ HSW_RING_MI_MODE(b), 4, HSW, MASKED | CMD | CTX, 0, HSW_MI_MODE_IDLE, 0, n "_MI_MODE", mi_mode_read, NULL }, \
-	{ HSW_RING_IMR(b), 4, HSW, CTX, ALL, 0, 0, n "_IMR", NULL, NULL }, \
+	{ HSW_RING_MI_MODE(b), 4, HSW, MASKED | CMD | CTX, 0, HSW_MI_MODE_IDLE, 0, n "_MI_MODE", mi_mode_read, vgt_ring_mode_write }, \
+	{ HSW_RING_IMR(b), 4, HSW, 0, ALL, 0, 0, n "_IMR", NULL, NULL }, \
 	{ HSW_RING_EIR(b), 4, HSW, 0, 0, 0, ALL, n "_EIR", NULL, NULL }, \
 	{ HSW_RING_EMR(b), 4, HSW, 0, ALL, 0, 0, n "_EMR", NULL, NULL }, \
 	{ HSW_RING_ESR(b), 4, HSW, 0, 0, ALL, 0, n "_ESR", NULL, NULL }, \
@@ -119,11 +96,12 @@ static void dspsurf_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32
 	{ HSW_RING_TIMESTAMP(b), 4, HSW, CMD | HWR, 0, ALL, 0, n "_TIMESTAMP", NULL, NULL }, \
 	{ HSW_RING_TIMESTAMP_UDW(b), 4, HSW, CMD | HWR, 0, ALL, 0, n "_TIMESTAMP_UDW", NULL, NULL }
 
+/* Virtual interrupt registers: a change may raise or drop the vGPU's MSI. */
 #define IRQ_BLOCK(isr, n) \
 	{ (isr), 4, HSW, 0, 0, ALL, 0, n "ISR", NULL, NULL }, \
-	{ (isr) + 4u, 4, HSW, 0, ALL, 0, 0, n "IMR", NULL, NULL }, \
-	{ (isr) + 8u, 4, HSW, 0, 0, 0, ALL, n "IIR", NULL, NULL }, \
-	{ (isr) + 12u, 4, HSW, 0, 0, 0, 0, n "IER", NULL, NULL }
+	{ (isr) + 4u, 4, HSW, 0, ALL, 0, 0, n "IMR", NULL, vgt_virq_reg_write }, \
+	{ (isr) + 8u, 4, HSW, 0, 0, 0, ALL, n "IIR", NULL, vgt_virq_reg_write }, \
+	{ (isr) + 12u, 4, HSW, 0, 0, 0, 0, n "IER", NULL, vgt_virq_reg_write }
 
 #define PIPE(p, n) \
 	{ HSW_HTOTAL(p), 12, HSW, 0, 0, 0, 0, "HTOTAL/HBLANK/HSYNC_" n, NULL, NULL }, \

@@ -58,7 +58,82 @@ struct vgt_mmio_desc {
 extern const struct vgt_mmio_desc vgt_mmio_hsw[];
 extern const size_t vgt_mmio_hsw_count;
 
+/* ---- Engines, commands, workloads ------------------------------------------- */
+
+enum vgt_engine_id { VGT_RCS, VGT_VCS, VGT_BCS, VGT_VECS, VGT_NUM_ENGINES };
+
+enum vgt_cmd_group {
+	VGT_CMDS_MI = 1u << 0,
+	VGT_CMDS_RENDER = 1u << 1,      /* PIPE_CONTROL */
+	VGT_CMDS_FLUSH_DW = 1u << 2,    /* MI_FLUSH_DW: the copy engines */
+	VGT_CMDS_BLT = 1u << 3,
+};
+
+struct vgt_engine_desc {
+	const char *name;
+	uint32_t base, hws_pga, fault_reg, gdrst_bit;
+	uint32_t user_irq;              /* bit in GT (or, for VECS, PM) IIR */
+	bool pm_block;
+	uint32_t cmd_groups;
+};
+extern const struct vgt_engine_desc vgt_hsw_engines[VGT_NUM_ENGINES];
+
+/* Registers saved and restored per vGPU when an engine changes hands. */
+struct vgt_ctx_reg {
+	uint32_t offset;
+	bool masked;
+};
+struct vgt_ctx_list {
+	const struct vgt_ctx_reg *regs;
+	unsigned count;
+};
+extern const struct vgt_ctx_list vgt_hsw_ctx[VGT_NUM_ENGINES];
+
+/* A relocation: dword @pos of the ring or batch image gets shadow base + @target. */
+struct vgt_reloc {
+	uint32_t pos;
+	uint32_t target;                /* byte offset in the batch image */
+	bool in_ring;
+};
+
+/* One audited submission, copied out of guest memory. */
+struct vgt_workload {
+	struct vgt_workload *next;
+	struct vgt_vgpu *vgpu;
+	unsigned engine;
+	uint32_t *ring;                 /* the ring commands */
+	uint32_t ring_dw;
+	uint32_t *batch;                /* every batch buffer it reaches, shadowed */
+	uint32_t batch_dw;
+	struct vgt_reloc *relocs;
+	unsigned nrelocs;
+	uint32_t guest_tail;            /* the guest's HEAD once it is done */
+	uint32_t hwsp;                  /* the guest's status page, checked */
+	unsigned user_irqs;
+	uint64_t seqno;
+	uint64_t start_ns;
+};
+
+void vgt_workload_free(struct vgt_workload *w);
+
+/* cmd_parser.c: audits [head, tail) of the guest ring and copies it. */
+int vgt_scan_submission(struct vgt_vgpu *vgpu, unsigned engine, uint32_t head, uint32_t tail,
+			struct vgt_workload **out, char *why, size_t whylen);
+
 /* ---- Host ------------------------------------------------------------------ */
+
+struct vgt_phys_engine {
+	uint32_t ring_gm, batch_gm, seqno_gm;   /* in the host's slice */
+	uint64_t ring_maddr, batch_maddr, seqno_maddr;
+	uint32_t tail;
+	uint64_t next_seqno;
+	struct vgt_workload *running;
+	struct vgt_vgpu *owner;                 /* whose context is loaded */
+	uint64_t slice_start_ns;
+	uint64_t busy_ns;
+	uint64_t switches;
+	uint64_t resets;
+};
 
 struct vgt_host {
 	pthread_mutex_t lock;
@@ -84,6 +159,12 @@ struct vgt_host {
 	vgt_log_fn *log;
 	void *log_opaque;
 	uint32_t debug_mask;
+
+	uint64_t mem_base, mem_size;            /* machine memory of the mediator */
+	struct vgt_phys_engine eng[VGT_NUM_ENGINES];
+	uint64_t slice_ns;                      /* scheduling tick */
+	uint64_t hang_ns;
+	uint64_t now_ns;
 };
 
 void vgt_log(struct vgt_host *host, enum vgt_log_level level, const char *fmt, ...)
@@ -125,6 +206,13 @@ struct vgt_vgpu {
 	uint32_t *vreg;                         /* virtual register file, 2 MiB */
 	uint32_t *vgtt;                         /* the guest's view of the GGTT */
 	uint32_t io_index;                      /* BAR4 MMIO_INDEX */
+
+	/* Per engine: where the next scan starts, queued work, fair-share clock. */
+	uint32_t scan_head[VGT_NUM_ENGINES];
+	struct vgt_workload *queue[VGT_NUM_ENGINES];
+	uint64_t vtime[VGT_NUM_ENGINES];
+	uint64_t next_vblank_ns;
+	bool irq_line;
 
 	bool failsafe;
 	uint32_t logged_kinds;                  /* guest-error kinds already logged */
@@ -171,6 +259,29 @@ void vgt_gtt_read(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint64_t *
 void vgt_gtt_write(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint64_t val);
 void vgt_gtt_release(struct vgt_vgpu *vgpu);
 bool vgt_gm_owned(const struct vgt_vgpu *vgpu, uint64_t gm, uint64_t len);
+
+/* scheduler.c (mechanism) and sched_policy.c (policy); host lock held. */
+int vgt_sched_init(struct vgt_host *host, struct vgt_error *err);
+void vgt_sched_queue(struct vgt_vgpu *vgpu, struct vgt_workload *w);
+void vgt_sched_poll(struct vgt_host *host);
+void vgt_sched_vgpu_gone(struct vgt_vgpu *vgpu);
+void vgt_sched_engine_reset(struct vgt_vgpu *vgpu, unsigned engine);
+struct vgt_vgpu *vgt_policy_pick(struct vgt_host *host, unsigned engine);
+void vgt_policy_charge(struct vgt_vgpu *vgpu, unsigned engine, uint64_t ns);
+void vgt_policy_admit(struct vgt_host *host, struct vgt_vgpu *vgpu);
+void vgt_policy_wake(struct vgt_host *host, struct vgt_vgpu *vgpu, unsigned engine);
+
+/* submit.c: ring virtualization */
+vgt_mmio_write_fn vgt_ring_tail_write;
+vgt_mmio_write_fn vgt_ring_reset_write;
+vgt_mmio_write_fn vgt_ring_mode_write;
+bool vgt_gm_read(struct vgt_vgpu *vgpu, uint64_t gm, void *buf, size_t len);
+
+/* virq.c: virtual interrupts and vblanks */
+void vgt_virq_engine(struct vgt_vgpu *vgpu, unsigned engine, uint32_t bit);
+void vgt_virq_update(struct vgt_vgpu *vgpu);
+void vgt_virq_vblank(struct vgt_vgpu *vgpu, uint64_t now_ns);
+vgt_mmio_write_fn vgt_virq_reg_write;
 
 /* fence.c */
 vgt_mmio_write_fn vgt_fence_write;

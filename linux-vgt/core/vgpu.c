@@ -23,6 +23,9 @@ static const char *const gerr_names[VGT_GERR_KINDS] = {
 	[VGT_GERR_APERTURE] = "aperture access outside its window",
 	[VGT_GERR_PVINFO] = "write to read-only PVINFO",
 	[VGT_GERR_REG] = "register it may not change",
+	[VGT_GERR_RING] = "ring or status page outside its memory",
+	[VGT_GERR_CMD] = "command refused by the audit",
+	[VGT_GERR_HANG] = "workload hang",
 };
 
 const char *vgt_guest_error_name(enum vgt_guest_error_kind kind)
@@ -175,6 +178,7 @@ int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
 	VGT_BUG_ON(vgt_fences_alloc(host, v->id, fences, v->host_fence));
 	vgt_cfg_init(v);
 	vgt_vgpu_reset_locked(v);
+	vgt_policy_admit(host, v);
 	host->vgpu[slot] = v;
 	vgt_log(host, VGT_LOG_INFO,
 		"vgpu%u: domain %u, type %s: aperture [0x%08llx, +%u MiB), hidden [0x%08llx, +%u MiB), %u fences",
@@ -203,6 +207,7 @@ void vgt_vgpu_destroy(struct vgt_vgpu *v)
 		return;
 	host = v->host;
 	pthread_mutex_lock(&host->lock);
+	vgt_sched_vgpu_gone(v);
 	for (unsigned i = 0; i < VGT_MAX_VGPUS; i++)
 		if (host->vgpu[i] == v)
 			host->vgpu[i] = NULL;
@@ -218,7 +223,11 @@ void vgt_vgpu_destroy(struct vgt_vgpu *v)
 
 void vgt_vgpu_reset_locked(struct vgt_vgpu *v)
 {
+	/* Work it queued is dropped; what the engines run for it is stopped. */
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
+		vgt_sched_engine_reset(v, e);
 	vgt_mmio_reset(v);
+	v->irq_line = false;
 	vgt_pvinfo_init(v);
 	/* The GTT belongs to the guest's memory map; it survives a reset. */
 	v->io_index = 0;

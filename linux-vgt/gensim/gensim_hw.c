@@ -86,6 +86,11 @@ static void hw_set_irq_handler(void *hw, vgt_hw_irq_fn *fn, void *opaque)
 	pthread_mutex_unlock(&gs->lock);
 }
 
+static uint64_t hw_now_ns(void *hw)
+{
+	return gensim_now_ns(hw);
+}
+
 static int64_t hw_run(void *hw, uint64_t budget)
 {
 	return gensim_run(hw, budget);
@@ -105,5 +110,6 @@ const struct vgt_hw_ops gensim_hw_ops = {
 	.aperture_read = hw_aperture_read,
 	.aperture_write = hw_aperture_write,
 	.set_irq_handler = hw_set_irq_handler,
+	.now_ns = hw_now_ns,
 	.run = hw_run,
 };

@@ -191,11 +191,12 @@ static uint64_t p_irq_count(void *ctx)
 	return n;
 }
 
+/* The guest waits; meanwhile the mediator and the GPU make progress. */
 static void p_wait(void *ctx)
 {
 	struct vgt_inproc_guest *g = ctx;
 
-	if (gensim_run(g->gs, STEP_COMMANDS) == 0) {
+	if (vgt_host_run(g->host, STEP_COMMANDS) == 0) {
 		uint64_t t = gensim_next_event_ns(g->gs);
 
 		gensim_advance_time(g->gs, t < IDLE_STEP_NS ? t : IDLE_STEP_NS);
@@ -216,6 +217,7 @@ int vgt_inproc_guest_init(struct vgt_inproc_guest *g, struct vgt_host *host, str
 		return -EINVAL;
 	}
 	g->gs = gs;
+	g->host = host;
 	g->domid = params->domid;
 	g->ram_maddr = ram_maddr;
 	g->ram_size = ram_size;

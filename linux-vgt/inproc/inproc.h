@@ -19,6 +19,7 @@
 
 struct vgt_inproc_guest {
 	struct vgt_vgpu *vgpu;
+	struct vgt_host *host;
 	struct gensim *gs;
 	uint32_t domid;
 	uint64_t ram_maddr;          /* machine address of guest-physical 0 */

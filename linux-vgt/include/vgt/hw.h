@@ -46,6 +46,8 @@ struct vgt_hw_ops {
 	int (*aperture_write)(void *hw, uint64_t off, const void *buf, size_t len);
 	/* Completion and interrupt events. */
 	void (*set_irq_handler)(void *hw, vgt_hw_irq_fn *fn, void *opaque);
+	/* The device clock (ns): what scheduling and vblanks are timed by. */
+	uint64_t (*now_ns)(void *hw);
 	/*
 	 * Lets the device make progress: a software device executes up to
 	 * @budget commands; real hardware runs by itself and returns 0.

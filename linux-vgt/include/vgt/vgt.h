@@ -67,6 +67,14 @@ struct vgt_host_params {
 	const char *types_text;
 	/* The mediator's own slice; 0 = defaults (64 MiB low, 128 MiB high, 4 fences). */
 	uint32_t host_low_mb, host_high_mb, host_fences;
+	/*
+	 * Machine memory the mediator may use for its own buffers (physical
+	 * rings, shadow batches, status pages): at least 32 MiB.  0/0 = the
+	 * first 32 MiB of machine memory.
+	 */
+	uint64_t mem_base, mem_size;
+	/* Scheduling tick (default 1 ms) and hang bound (default 500 ms). */
+	uint64_t slice_ns, hang_ns;
 	vgt_log_fn *log;          /* NULL: stderr */
 	void *log_opaque;
 	uint32_t debug_mask;      /* enum vgt_debug_area bits */
@@ -88,6 +96,10 @@ struct vgt_host_info {
 	uint64_t largest_low, largest_high;  /* largest contiguous free slice */
 	uint32_t free_fences;
 	unsigned vgpus;
+	/* Per physical engine: RCS, VCS, BCS, VECS. */
+	uint64_t engine_busy_ns[4];
+	uint64_t context_switches[4];
+	uint64_t engine_resets[4];
 };
 void vgt_host_get_info(struct vgt_host *host, struct vgt_host_info *info);
 
@@ -100,6 +112,19 @@ struct vgt_type {
 unsigned vgt_host_types(struct vgt_host *host, struct vgt_type *types, unsigned max);
 /* How many more vGPUs of type @name fit now; -ENOENT for an unknown type. */
 int vgt_host_type_capacity(struct vgt_host *host, const char *name);
+
+/*
+ * Makes progress: completes finished workloads (guest HEAD, status page and
+ * interrupts), detects hangs, dispatches what the scheduler picks, and
+ * delivers virtual vblanks.  A transport's event loop calls it on device
+ * interrupts and timers.
+ */
+int vgt_host_poll(struct vgt_host *host);
+/*
+ * For software backends: poll, let the device execute up to @budget
+ * commands, poll again.  Returns the commands executed (0 when idle).
+ */
+int64_t vgt_host_run(struct vgt_host *host, uint64_t budget);
 
 /* Parses types text into @types; returns the count or -EINVAL (reason in @err). */
 int vgt_types_parse(const char *text, struct vgt_type *types, unsigned max, struct vgt_error *err);
@@ -173,6 +198,9 @@ enum vgt_guest_error_kind {
 	VGT_GERR_APERTURE,        /* aperture access outside its window */
 	VGT_GERR_PVINFO,          /* write to a read-only PVINFO field */
 	VGT_GERR_REG,             /* write to a register it may not change */
+	VGT_GERR_RING,            /* ring or status page outside its memory, bad TAIL */
+	VGT_GERR_CMD,             /* a submission the command audit refused */
+	VGT_GERR_HANG,            /* a workload that did not finish in time */
 	VGT_GERR_KINDS
 };
 
@@ -186,6 +214,9 @@ struct vgt_vgpu_info {
 	bool failsafe;
 	uint64_t mmio_reads, mmio_writes, cfg_accesses, gtt_writes;
 	uint64_t unlisted_regs;   /* accesses to registers the table does not list */
+	uint64_t workloads_submitted, workloads_completed;
+	uint64_t engine_ns[4];    /* time its workloads held each engine */
+	uint64_t irqs_injected, vblanks;
 	uint64_t guest_errors;
 	uint64_t errors_by_kind[VGT_GERR_KINDS];
 	char first_error[VGT_ERRMSG_MAX];

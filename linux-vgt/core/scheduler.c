@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler's mechanism: the mediator's own physical rings, dispatch
+ * of audited workloads, context switches, completion, hangs and resets.
+ * Which vGPU runs next is sched_policy.c's business.
+ *
+ * Each engine runs one workload at a time.  Dispatch loads the vGPU's
+ * context registers if another vGPU had the engine, copies the shadow
+ * batches into the mediator's batch pool, relocates them, and writes the
+ * ring commands to the physical ring followed by a breadcrumb (the
+ * workload's sequence number, stored into the mediator's own page).
+ *
+ * The mediator's slice of hidden memory holds, per engine: a status page
+ * for breadcrumbs, a 2 MiB physical ring and a 4 MiB shadow-batch pool.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "hsw/hsw_cmds.h"
+
+#define SEQNO_OFF        0x00000u       /* one page per engine */
+#define RING_OFF         0x100000u      /* 2 MiB per engine */
+#define POOL_OFF         0x1000000u     /* 4 MiB per engine */
+#define PHYS_RING_SIZE   (2u << 20)
+#define POOL_SIZE        (4u << 20)
+#define HOST_LAYOUT      (32u << 20)
+#define BREADCRUMB_DW    6u
+
+static uint64_t maddr_of(const struct vgt_host *host, uint32_t gm)
+{
+	return host->mem_base + (gm - host->host_high.base);
+}
+
+static int mmio_write(struct vgt_host *host, uint32_t off, uint32_t val)
+{
+	return host->hw->mmio_write(host->hw_handle, off, 4, val);
+}
+
+static uint32_t mmio_read(struct vgt_host *host, uint32_t off)
+{
+	uint64_t v = 0;
+
+	host->hw->mmio_read(host->hw_handle, off, 4, &v);
+	return (uint32_t)v;
+}
+
+static void ring_start(struct vgt_host *host, unsigned e)
+{
+	struct vgt_phys_engine *pe = &host->eng[e];
+	uint32_t base = vgt_hsw_engines[e].base;
+
+	mmio_write(host, HSW_RING_CTL(base), 0);
+	mmio_write(host, HSW_RING_HEAD(base), 0);
+	mmio_write(host, HSW_RING_TAIL(base), 0);
+	mmio_write(host, HSW_RING_START(base), pe->ring_gm);
+	mmio_write(host, HSW_RING_CTL(base), (PHYS_RING_SIZE - VGT_PAGE_SIZE) | HSW_RING_VALID);
+	mmio_write(host, HSW_RING_MI_MODE(base), HSW_MI_MODE_STOP_RING << 16);
+	pe->tail = 0;
+}
+
+int vgt_sched_init(struct vgt_host *host, struct vgt_error *err)
+{
+	static const uint8_t zeros[VGT_PAGE_SIZE];
+
+	if (host->mem_size < HOST_LAYOUT || host->host_high.size < HOST_LAYOUT ||
+	    host->mem_base + host->mem_size > host->hwinfo.memory_size) {
+		vgt_seterr(err, "the mediator needs %u MiB of its own machine memory and hidden memory",
+			   HOST_LAYOUT >> 20);
+		return -EINVAL;
+	}
+	/* The host slice maps the mediator's memory one to one. */
+	for (uint32_t off = 0; off < HOST_LAYOUT; off += VGT_PAGE_SIZE) {
+		uint64_t ma = host->mem_base + off;
+
+		host->hw->gtt_write(host->hw_handle, (uint32_t)((host->host_high.base + off) >> 12),
+				    HSW_PTE_ENCODE(ma) | HSW_PTE_VALID);
+	}
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++) {
+		struct vgt_phys_engine *pe = &host->eng[e];
+
+		pe->seqno_gm = (uint32_t)host->host_high.base + SEQNO_OFF + e * VGT_PAGE_SIZE;
+		pe->ring_gm = (uint32_t)host->host_high.base + RING_OFF + e * PHYS_RING_SIZE;
+		pe->batch_gm = (uint32_t)host->host_high.base + POOL_OFF + e * POOL_SIZE;
+		pe->seqno_maddr = maddr_of(host, pe->seqno_gm);
+		pe->ring_maddr = maddr_of(host, pe->ring_gm);
+		pe->batch_maddr = maddr_of(host, pe->batch_gm);
+		host->hw->dma_write(host->hw_handle, pe->seqno_maddr, zeros, sizeof(zeros));
+		ring_start(host, e);
+	}
+	return 0;
+}
+
+/* ---- Context switch -------------------------------------------------------- */
+
+static void ctx_save(struct vgt_vgpu *v, unsigned e)
+{
+	const struct vgt_ctx_list *l = &vgt_hsw_ctx[e];
+
+	for (unsigned i = 0; i < l->count; i++) {
+		uint32_t val = mmio_read(v->host, l->regs[i].offset);
+
+		if (l->regs[i].offset == vgt_hsw_engines[e].hws_pga)
+			continue;       /* the guest's own value stays authoritative */
+		vgt_vreg_set(v, l->regs[i].offset, l->regs[i].masked ? val & 0xFFFFu : val);
+	}
+}
+
+static void ctx_restore(struct vgt_vgpu *v, unsigned e, uint32_t hwsp)
+{
+	const struct vgt_ctx_list *l = &vgt_hsw_ctx[e];
+
+	for (unsigned i = 0; i < l->count; i++) {
+		uint32_t off = l->regs[i].offset, val = vgt_vreg(v, off);
+
+		if (off == vgt_hsw_engines[e].hws_pga)
+			val = hwsp;     /* as checked when the workload was taken */
+		else if (l->regs[i].masked)
+			val = 0xFFFF0000u | (val & 0xFFFFu);
+		mmio_write(v->host, off, val);
+	}
+}
+
+/* ---- Dispatch ----------------------------------------------------------------- */
+
+static void ring_put(struct vgt_host *host, unsigned e, const uint32_t *dw, uint32_t n)
+{
+	struct vgt_phys_engine *pe = &host->eng[e];
+	uint32_t bytes = n * 4u, first = PHYS_RING_SIZE - pe->tail;
+
+	if (first > bytes)
+		first = bytes;
+	host->hw->dma_write(host->hw_handle, pe->ring_maddr + pe->tail, dw, first);
+	if (bytes > first)
+		host->hw->dma_write(host->hw_handle, pe->ring_maddr, (const uint8_t *)dw + first,
+				    bytes - first);
+	pe->tail = (pe->tail + bytes) % PHYS_RING_SIZE;
+}
+
+static void dispatch(struct vgt_host *host, unsigned e)
+{
+	struct vgt_phys_engine *pe = &host->eng[e];
+	struct vgt_workload *w;
+	struct vgt_vgpu *v;
+	uint32_t crumb[BREADCRUMB_DW], n = 0;
+
+	if (pe->running)
+		return;
+	v = vgt_policy_pick(host, e);
+	if (!v)
+		return;
+	w = v->queue[e];
+	v->queue[e] = w->next;
+	w->next = NULL;
+
+	if (pe->owner != v) {
+		if (pe->owner)
+			ctx_save(pe->owner, e);
+		pe->switches++;
+	}
+	ctx_restore(v, e, w->hwsp);
+	pe->owner = v;
+
+	/* Shadow batches go to the pool; their addresses are relocated. */
+	for (unsigned i = 0; i < w->nrelocs; i++) {
+		uint32_t *dst = w->relocs[i].in_ring ? w->ring : w->batch;
+
+		dst[w->relocs[i].pos] = pe->batch_gm + w->relocs[i].target;
+	}
+	if (w->batch_dw)
+		host->hw->dma_write(host->hw_handle, pe->batch_maddr, w->batch, w->batch_dw * 4u);
+
+	w->seqno = ++pe->next_seqno;
+	if (e == VGT_RCS) {
+		crumb[n++] = HSW_GFX_OP_PIPE_CONTROL(4);
+		crumb[n++] = HSW_PIPE_CONTROL_CS_STALL | HSW_PIPE_CONTROL_GLOBAL_GTT |
+			     HSW_PIPE_CONTROL_WRITE_IMM;
+		crumb[n++] = pe->seqno_gm;
+		crumb[n++] = (uint32_t)w->seqno;
+	} else {
+		crumb[n++] = HSW_MI_FLUSH_DW | HSW_MI_FLUSH_DW_OP_STOREDW;
+		crumb[n++] = pe->seqno_gm | HSW_MI_FLUSH_DW_USE_GTT;
+		crumb[n++] = (uint32_t)w->seqno;
+	}
+	if ((w->ring_dw + n) & 1u)
+		crumb[n++] = HSW_MI_NOOP;       /* TAIL moves in qwords */
+	ring_put(host, e, w->ring, w->ring_dw);
+	ring_put(host, e, crumb, n);
+	w->start_ns = host->now_ns;
+	pe->running = w;
+	mmio_write(host, HSW_RING_TAIL(vgt_hsw_engines[e].base), pe->tail);
+}
+
+void vgt_sched_queue(struct vgt_vgpu *v, struct vgt_workload *w)
+{
+	struct vgt_workload **p = &v->queue[w->engine];
+
+	if (!*p)
+		vgt_policy_wake(v->host, v, w->engine);
+	while (*p)
+		p = &(*p)->next;
+	*p = w;
+	dispatch(v->host, w->engine);
+}
+
+/* ---- Completion, hangs, resets -------------------------------------------------- */
+
+static void complete(struct vgt_host *host, unsigned e)
+{
+	struct vgt_phys_engine *pe = &host->eng[e];
+	struct vgt_workload *w = pe->running;
+	struct vgt_vgpu *v = w->vgpu;
+	uint32_t base = vgt_hsw_engines[e].base;
+	uint64_t ns = host->now_ns - w->start_ns;
+
+	pe->running = NULL;
+	pe->busy_ns += ns;
+	vgt_policy_charge(v, e, ns);
+	v->stats.engine_ns[e] += ns;
+	v->stats.workloads_completed++;
+	/* The guest's ring has advanced past this submission. */
+	vgt_vreg_set(v, HSW_RING_HEAD(base), (vgt_vreg(v, HSW_RING_HEAD(base)) & ~HSW_HEAD_ADDR) |
+		     w->guest_tail);
+	vgt_vreg_set(v, HSW_RING_ACTHD(base), (vgt_vreg(v, HSW_RING_START(base)) & HSW_START_ADDR) +
+		     w->guest_tail);
+	if (w->user_irqs)
+		vgt_virq_engine(v, e, vgt_hsw_engines[e].user_irq);
+	vgt_workload_free(w);
+}
+
+static void drop_queue(struct vgt_vgpu *v, unsigned e)
+{
+	while (v->queue[e]) {
+		struct vgt_workload *w = v->queue[e];
+
+		v->queue[e] = w->next;
+		vgt_workload_free(w);
+	}
+}
+
+/* Resets the physical engine and drops what ran on it. */
+static void phys_reset(struct vgt_host *host, unsigned e)
+{
+	struct vgt_phys_engine *pe = &host->eng[e];
+
+	mmio_write(host, HSW_GDRST, vgt_hsw_engines[e].gdrst_bit);
+	ring_start(host, e);
+	vgt_workload_free(pe->running);
+	pe->running = NULL;
+	pe->owner = NULL;               /* the context is gone with the reset */
+	pe->resets++;
+}
+
+static void hang(struct vgt_host *host, unsigned e)
+{
+	struct vgt_vgpu *v = host->eng[e].running->vgpu;
+
+	vgt_guest_error(v, VGT_GERR_HANG, "%s workload did not finish in %llu ms; engine reset",
+			vgt_hsw_engines[e].name, (unsigned long long)(host->hang_ns / 1000000));
+	phys_reset(host, e);
+	drop_queue(v, e);
+}
+
+void vgt_sched_engine_reset(struct vgt_vgpu *v, unsigned e)
+{
+	struct vgt_host *host = v->host;
+	const struct vgt_engine_desc *d = &vgt_hsw_engines[e];
+
+	drop_queue(v, e);
+	if (host->eng[e].running && host->eng[e].running->vgpu == v)
+		phys_reset(host, e);
+	for (size_t i = 0; i < host->nmmio; i++) {
+		const struct vgt_mmio_desc *r = &host->mmio[i];
+
+		if ((r->offset & ~0xFFFu) == d->base || r->offset == d->hws_pga || r->offset == d->fault_reg)
+			vgt_vreg_set(v, r->offset, r->reset);
+	}
+	v->scan_head[e] = 0;
+}
+
+void vgt_sched_vgpu_gone(struct vgt_vgpu *v)
+{
+	struct vgt_host *host = v->host;
+
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++) {
+		drop_queue(v, e);
+		if (host->eng[e].running && host->eng[e].running->vgpu == v)
+			phys_reset(host, e);
+		if (host->eng[e].owner == v)
+			host->eng[e].owner = NULL;
+	}
+}
+
+void vgt_sched_poll(struct vgt_host *host)
+{
+	host->now_ns = host->hw->now_ns(host->hw_handle);
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++) {
+		struct vgt_phys_engine *pe = &host->eng[e];
+		uint32_t seqno = 0;
+
+		if (!pe->running)
+			continue;
+		host->hw->dma_read(host->hw_handle, pe->seqno_maddr, &seqno, sizeof(seqno));
+		if ((int32_t)(seqno - (uint32_t)pe->running->seqno) >= 0)
+			complete(host, e);
+		else if (host->now_ns - pe->running->start_ns > host->hang_ns)
+			hang(host, e);
+	}
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
+		dispatch(host, e);
+	for (unsigned i = 0; i < VGT_MAX_VGPUS; i++)
+		if (host->vgpu[i])
+			vgt_virq_vblank(host->vgpu[i], host->now_ns);
+}
+
+int vgt_host_poll(struct vgt_host *host)
+{
+	pthread_mutex_lock(&host->lock);
+	vgt_sched_poll(host);
+	pthread_mutex_unlock(&host->lock);
+	return 0;
+}
+
+int64_t vgt_host_run(struct vgt_host *host, uint64_t budget)
+{
+	int64_t n = 0;
+
+	vgt_host_poll(host);
+	/* The device runs without the host lock: traps of other domains go on. */
+	if (host->hw->run)
+		n = host->hw->run(host->hw_handle, budget);
+	vgt_host_poll(host);
+	return n;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ring virtualization.  Each vGPU has virtual ring registers per engine;
+ * a TAIL write hands [scan head, TAIL) to the command auditor, whose copy
+ * becomes a queued workload.  HEAD moves as workloads complete.  The ring
+ * and the status page must lie in the vGPU's own graphics memory.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "private.h"
+
+bool vgt_gm_read(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		uint32_t off = (uint32_t)(gm & (VGT_PAGE_SIZE - 1));
+		size_t chunk = VGT_PAGE_SIZE - off < len ? VGT_PAGE_SIZE - off : len;
+		uint32_t pte;
+
+		if (!vgt_gm_owned(v, gm, chunk))
+			return false;
+		pte = v->vgtt[gm >> 12];
+		if (!(pte & HSW_PTE_VALID) ||
+		    v->ops->read_gpa(v->opaque, HSW_PTE_DECODE(pte) + off, p, chunk))
+			return false;
+		p += chunk;
+		gm += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+static unsigned engine_of(uint32_t off)
+{
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
+		if ((off & ~0xFFFu) == vgt_hsw_engines[e].base)
+			return e;
+	vgt_bug(__FILE__, __LINE__, "ring register outside every engine page");
+}
+
+static void submit(struct vgt_vgpu *v, unsigned e)
+{
+	uint32_t base = vgt_hsw_engines[e].base;
+	uint32_t ctl = vgt_vreg(v, HSW_RING_CTL(base));
+	uint32_t size = (ctl & HSW_RING_CTL_SIZE_MASK) + VGT_PAGE_SIZE;
+	uint32_t start = vgt_vreg(v, HSW_RING_START(base)) & HSW_START_ADDR;
+	uint32_t hws = vgt_vreg(v, vgt_hsw_engines[e].hws_pga) & HSW_HWS_ADDRESS_MASK;
+	uint32_t tail = vgt_vreg(v, HSW_RING_TAIL(base)) & HSW_TAIL_ADDR;
+	uint32_t head = v->scan_head[e];
+	struct vgt_workload *w;
+	char why[200];
+	int ret;
+
+	if (!(ctl & HSW_RING_VALID) || (vgt_vreg(v, HSW_RING_MI_MODE(base)) & HSW_MI_MODE_STOP_RING) ||
+	    tail == head || v->failsafe)
+		return;
+	if (tail >= size || head >= size) {
+		vgt_guest_error(v, VGT_GERR_RING, "%s TAIL 0x%x beyond its %u KiB ring",
+				vgt_hsw_engines[e].name, tail, size >> 10);
+		return;
+	}
+	if (!vgt_gm_owned(v, start, size) || !vgt_gm_owned(v, hws, VGT_PAGE_SIZE)) {
+		vgt_guest_error(v, VGT_GERR_RING, "%s ring [0x%x, +%u KiB) or status page 0x%x outside its memory",
+				vgt_hsw_engines[e].name, start, size >> 10, hws);
+		return;
+	}
+	ret = vgt_scan_submission(v, e, head, tail, &w, why, sizeof(why));
+	if (ret == -EPERM) {
+		vgt_guest_error(v, VGT_GERR_CMD, "%s: %s", vgt_hsw_engines[e].name, why);
+		return;
+	}
+	if (ret) {
+		vgt_log(v->host, VGT_LOG_ERROR, "vgpu%u: cannot take a submission: %s", v->id, why);
+		return;
+	}
+	v->scan_head[e] = tail;
+	w->hwsp = hws;
+	v->stats.workloads_submitted++;
+	vgt_sched_queue(v, w);
+}
+
+void vgt_ring_tail_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
+{
+	(void)old;
+	vgt_vreg_set(v, off, val);
+	submit(v, engine_of(off));
+}
+
+/* HEAD, START and CTL: a (re)started ring is scanned from its HEAD. */
+void vgt_ring_reset_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
+{
+	unsigned e = engine_of(off);
+
+	(void)old;
+	vgt_vreg_set(v, off, val);
+	v->scan_head[e] = vgt_vreg(v, HSW_RING_HEAD(vgt_hsw_engines[e].base)) & HSW_HEAD_ADDR;
+	submit(v, e);
+}
+
+/* MI_MODE: clearing STOP_RING lets what is pending run. */
+void vgt_ring_mode_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
+{
+	(void)old;
+	vgt_vreg_set(v, off, val);
+	submit(v, engine_of(off));
+}
