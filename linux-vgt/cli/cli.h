@@ -8,6 +8,8 @@
 
 int vgt_cmd_demo(int argc, char **argv);
 int vgt_cmd_bench(int argc, char **argv);
+/* dom0 plus @n - 1 domUs on one gensim through the mediator, for @seconds. */
+int vgt_demo_domains(unsigned n, double seconds, bool json);
 
 /* Parses a decimal or 0x number in [min, max]; false with a message on error. */
 bool vgt_cli_number(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out);

@@ -14,9 +14,7 @@
 
 #include "cli.h"
 #include "gensim.h"
-#include "gensim_hw.h"
 #include "hsw/hsw_regs.h"
-#include "inproc.h"
 #include "refdrv.h"
 #include "refdrv_native.h"
 #include "vgt_png.h"
@@ -27,7 +25,8 @@ struct demo_opts {
 	uint64_t memory_mb, aperture_mb;
 	uint64_t batches, stores;
 	uint64_t domains;
-	bool threaded;
+	double seconds;
+	bool threaded, json;
 	const char *png;
 };
 
@@ -42,7 +41,9 @@ static void demo_usage(FILE *f)
 		"  --memory-mb N     gensim machine memory (default 256)\n"
 		"  --aperture-mb N   gensim aperture, 64..512, power of two (default 512)\n"
 		"  --threaded        run gensim on its worker thread instead of stepping it\n"
-		"  --domains N       vGPUs to bring up through the mediator, 0..4 (default 4)\n");
+		"  --domains N       domains sharing the GPU through the mediator, 0..8 (default 4)\n"
+		"  --seconds S       how long the domains run (default 3)\n"
+		"  --json            print the domains' results as one JSON object only\n");
 }
 
 static int parse(int argc, char **argv, struct demo_opts *o)
@@ -56,6 +57,8 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		{ "aperture-mb", required_argument, NULL, 'a' },
 		{ "threaded", no_argument, NULL, 't' },
 		{ "domains", required_argument, NULL, 'd' },
+		{ "seconds", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -64,6 +67,7 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 
 	*o = (struct demo_opts){ .frames = 60, .width = 640, .height = 480, .memory_mb = 256,
 				 .aperture_mb = 512, .batches = 64, .stores = 256, .domains = 4,
+				 .seconds = 3.0,
 				 .png = "vgt-demo.png" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -73,7 +77,18 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		case 'm': if (!vgt_cli_number("--memory-mb", optarg, 64, 65536, &o->memory_mb)) return 2; break;
 		case 'a': if (!vgt_cli_number("--aperture-mb", optarg, 64, 512, &o->aperture_mb)) return 2; break;
 		case 'p': o->png = optarg; break;
-		case 'd': if (!vgt_cli_number("--domains", optarg, 0, 4, &o->domains)) return 2; break;
+		case 'd': if (!vgt_cli_number("--domains", optarg, 0, 8, &o->domains)) return 2; break;
+		case 'j': o->json = true; break;
+		case 'S': {
+			char *end;
+
+			o->seconds = strtod(optarg, &end);
+			if (*end || !(o->seconds > 0 && o->seconds <= 3600)) {
+				fprintf(stderr, "vgt demo: --seconds wants a number in (0, 3600]\n");
+				return 2;
+			}
+			break;
+		}
 		case 't': o->threaded = true; break;
 		case 's':
 			if (sscanf(optarg, "%15[0-9]x%15[0-9]", w, h) != 2 ||
@@ -203,117 +218,6 @@ out:
 	return ret ? 1 : 0;
 }
 
-/* ---- Mediated: domains bring their driver up on vGPUs ---------------------- */
-
-#define MED_GUEST_RAM  (32ull << 20)
-#define MED_GUEST_BASE (64ull << 20)
-
-static void quiet_log(void *opaque, enum vgt_log_level level, const char *msg)
-{
-	(void)opaque;
-	if (level <= VGT_LOG_WARN)
-		fprintf(stderr, "vgt: %s\n", msg);
-}
-
-/* Checks that what the domain wrote through its aperture window landed in its RAM. */
-static int check_upload(struct refdrv *drv, const struct refdrv_scene *s)
-{
-	uint32_t a[REFDRV_SPRITE_SIZE], b[REFDRV_SPRITE_SIZE];
-
-	for (uint32_t y = 0; y < REFDRV_SPRITE_SIZE; y++) {
-		uint32_t off = y * REFDRV_SPRITE_SIZE * 4u;
-
-		if (refdrv_aperture_read(drv, &s->sprite, off, a, sizeof(a)) ||
-		    refdrv_bo_read(drv, &s->sprite, off, b, sizeof(b)) || memcmp(a, b, sizeof(a)))
-			return -EIO;
-	}
-	return 0;
-}
-
-static int run_mediated(const struct demo_opts *o)
-{
-	struct vgt_host_params hp = { .hw = &gensim_hw_ops, .log = quiet_log };
-	struct vgt_inproc_guest guest[4];
-	struct vgt_host_info hi;
-	struct vgt_error err = { { 0 } };
-	struct gensim_config cfg;
-	struct vgt_host *host;
-	struct gensim *gs;
-	unsigned n = 0;
-	int ret, failed = 0;
-
-	gensim_config_init(&cfg);
-	cfg.memory_size = MED_GUEST_BASE + 4 * MED_GUEST_RAM;
-	ret = gensim_create(&cfg, &gs);
-	if (ret) {
-		fprintf(stderr, "vgt demo: cannot create gensim: %s\n", strerror(-ret));
-		return 1;
-	}
-	hp.hw_handle = gs;
-	ret = vgt_host_create(&hp, &host, &err);
-	if (ret) {
-		fprintf(stderr, "vgt demo: mediator: %s\n", err.msg);
-		gensim_destroy(gs);
-		return 1;
-	}
-	for (; n < o->domains; n++) {
-		struct vgt_vgpu_params p = { .domid = n, .type = n ? "vgt-64" : "vgt-128" };
-
-		ret = vgt_inproc_guest_init(&guest[n], host, gs, MED_GUEST_BASE + n * MED_GUEST_RAM,
-					    MED_GUEST_RAM, &p, &err);
-		if (ret) {
-			fprintf(stderr, "vgt demo: domain %u: %s\n", n, err.msg);
-			failed = 1;
-			goto out;
-		}
-	}
-	vgt_host_get_info(host, &hi);
-	printf("\nvgt demo: %u domains on one gensim through the mediator (libvgt)\n", n);
-	printf("  the mediator keeps aperture [0x%08llx, +%llu MiB), hidden [0x%08llx, +%llu MiB), %u fences\n",
-	       (unsigned long long)hi.host_low.base, (unsigned long long)(hi.host_low.size >> 20),
-	       (unsigned long long)hi.host_high.base, (unsigned long long)(hi.host_high.size >> 20),
-	       hi.host_fences);
-	printf("  %-4s %-8s %-26s %-26s %-12s %7s %6s  %s\n", "dom", "type", "aperture (low GM)",
-	       "hidden (high GM)", "host fences", "traps", "GTT", "driver");
-	for (unsigned i = 0; i < n; i++) {
-		struct refdrv drv;
-		struct refdrv_scene scene;
-		struct vgt_vgpu_info vi;
-		char fences[16];
-		const char *state = "ready, sprite uploaded through its aperture window";
-
-		ret = refdrv_probe(&drv, &guest[i].plat);
-		if (!ret)
-			ret = refdrv_init(&drv);
-		if (!ret)
-			ret = refdrv_scene_init(&drv, &scene, (uint32_t)o->width, (uint32_t)o->height);
-		if (!ret)
-			ret = check_upload(&drv, &scene);
-		vgt_vgpu_get_info(guest[i].vgpu, &vi);
-		if (ret || !drv.vgpu || vi.guest_errors) {
-			state = ret ? refdrv_strerror(&drv) : vi.guest_errors ? vi.first_error : "no PVINFO";
-			failed = 1;
-		}
-		snprintf(fences, sizeof(fences), "%u-%u", vi.host_fence[0], vi.host_fence[vi.fences - 1]);
-		printf("  %-4u %-8s 0x%08llx +%4llu MiB      0x%08llx +%4llu MiB      %-12s %7llu %6llu  %s\n",
-		       vi.domid, vi.type, (unsigned long long)vi.low.base,
-		       (unsigned long long)(vi.low.size >> 20), (unsigned long long)vi.high.base,
-		       (unsigned long long)(vi.high.size >> 20), fences,
-		       (unsigned long long)(vi.mmio_reads + vi.mmio_writes + vi.cfg_accesses),
-		       (unsigned long long)vi.gtt_writes, state);
-	}
-	vgt_host_get_info(host, &hi);
-	printf("  left: %llu MiB aperture, %llu MiB hidden, %u fences; room for %d more vgt-64\n",
-	       (unsigned long long)(hi.free_low >> 20), (unsigned long long)(hi.free_high >> 20),
-	       hi.free_fences, vgt_host_type_capacity(host, "vgt-64"));
-out:
-	while (n)
-		vgt_inproc_guest_fini(&guest[--n]);
-	vgt_host_destroy(host);
-	gensim_destroy(gs);
-	return failed;
-}
-
 int vgt_cmd_demo(int argc, char **argv)
 {
 	struct gensim_config cfg;
@@ -326,6 +230,13 @@ int vgt_cmd_demo(int argc, char **argv)
 	gensim_config_init(&cfg);
 	cfg.memory_size = o.memory_mb << 20;
 	cfg.aperture_size = o.aperture_mb << 20;
+	if (o.json) {
+		if (!o.domains) {
+			fprintf(stderr, "vgt demo: --json describes the domains; give --domains 1 or more\n");
+			return 2;
+		}
+		return vgt_demo_domains((unsigned)o.domains, o.seconds, true);
+	}
 	ret = gensim_create(&cfg, &gs);
 	if (ret) {
 		fprintf(stderr, "vgt demo: cannot create gensim: %s\n", strerror(-ret));
@@ -334,6 +245,6 @@ int vgt_cmd_demo(int argc, char **argv)
 	ret = run(&o, gs);
 	gensim_destroy(gs);
 	if (!ret && o.domains)
-		ret = run_mediated(&o);
+		ret = vgt_demo_domains((unsigned)o.domains, o.seconds, false);
 	return ret;
 }

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The multi-domain demo: dom0 plus N-1 domUs, each a thread running the
+ * reference guest driver against its own vGPU, all mediated by libvgt on
+ * one gensim.  Each domain draws animation frames on the blitter (waiting
+ * for its own virtual vblank) and runs store batches on the render ring;
+ * the mediator audits, shadows, schedules and context-switches all of it.
+ * A live table shows each domain; at the end every domain's last frame is
+ * checked against the frame computed on the CPU.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gensim_hw.h"
+#include "hsw/hsw_regs.h"
+#include "inproc.h"
+#include "refdrv.h"
+
+#define DOM_RAM        (32ull << 20)
+#define DOM_RAM_BASE   (64ull << 20)     /* the mediator's own memory lies below */
+#define DOM_WIDTH      320u
+#define DOM_HEIGHT     240u
+#define STORES         128u
+
+struct demo;
+
+struct domain {
+	struct demo *demo;
+	struct vgt_inproc_guest guest;
+	struct refdrv drv;
+	struct refdrv_scene scene;
+	struct refdrv_bo store_batch, store_buf;
+	pthread_t thread;
+	atomic_uint_fast64_t frames;
+	atomic_uint_fast64_t store_batches;
+	atomic_bool done;
+	long wrong;
+	int ret;
+	const char *why;
+	bool matches;
+};
+
+struct demo {
+	struct gensim *gs;
+	struct vgt_host *host;
+	struct domain *dom;
+	unsigned n;
+	atomic_bool stop;
+};
+
+static void warn_log(void *opaque, enum vgt_log_level level, const char *msg)
+{
+	(void)opaque;
+	if (level <= VGT_LOG_WARN)
+		fprintf(stderr, "vgt: %s\n", msg);
+}
+
+static void *domain_main(void *arg)
+{
+	struct domain *d = arg;
+	struct demo *demo = d->demo;
+	int ret;
+
+	ret = refdrv_probe(&d->drv, &d->guest.plat);
+	if (!ret)
+		ret = refdrv_init(&d->drv);
+	if (!ret)
+		ret = refdrv_scene_init(&d->drv, &d->scene, DOM_WIDTH, DOM_HEIGHT);
+	if (!ret)
+		ret = refdrv_display_set(&d->drv, 0, &d->scene.fb, DOM_WIDTH, DOM_HEIGHT,
+					 d->scene.stride, HSW_DSPFMT_BGRX888);
+	if (!ret)
+		ret = refdrv_bo_alloc(&d->drv, REFDRV_BATCH_MAX_DWORDS * 4u, false, &d->store_batch);
+	if (!ret)
+		ret = refdrv_bo_alloc(&d->drv, STORES * 4u, false, &d->store_buf);
+	while (!ret && !atomic_load(&demo->stop)) {
+		uint64_t f = atomic_load(&d->frames);
+		long wrong;
+
+		ret = refdrv_scene_draw(&d->drv, &d->scene, (uint32_t)f);
+		if (!ret)
+			ret = refdrv_wait_vblank(&d->drv, 0);
+		if (ret)
+			break;
+		atomic_store(&d->frames, f + 1);
+		wrong = refdrv_store_stream(&d->drv, &d->store_batch, &d->store_buf, 1, STORES);
+		if (wrong < 0) {
+			ret = (int)wrong;
+			break;
+		}
+		d->wrong += wrong;
+		atomic_fetch_add(&d->store_batches, 1);
+	}
+	d->ret = ret;
+	if (ret)
+		d->why = refdrv_strerror(&d->drv);
+	atomic_store(&d->done, true);
+	return NULL;
+}
+
+static double share(const struct vgt_vgpu_info *vi, uint64_t total)
+{
+	uint64_t mine = 0;
+
+	for (unsigned e = 0; e < 4; e++)
+		mine += vi->engine_ns[e];
+	return total ? (double)mine / (double)total : 0.0;
+}
+
+static uint64_t total_ns(struct demo *demo)
+{
+	struct vgt_host_info hi;
+	uint64_t t = 0;
+
+	vgt_host_get_info(demo->host, &hi);
+	for (unsigned e = 0; e < 4; e++)
+		t += hi.engine_busy_ns[e];
+	return t;
+}
+
+static const char *state_of(const struct domain *d, const struct vgt_vgpu_info *vi)
+{
+	if (vi->failsafe)
+		return "failsafe";
+	if (atomic_load(&d->done))
+		return d->ret ? "stopped" : "done";
+	return atomic_load(&d->frames) ? "running" : "starting";
+}
+
+static void print_table(struct demo *demo, double elapsed, bool live)
+{
+	uint64_t total = total_ns(demo);
+
+	printf("%s  t=%5.1fs  %-4s %-8s %7s %9s %8s %7s %6s  %s\n", live ? "" : "\n", elapsed,
+	       "dom", "type", "frames", "workloads", "traps", "GTT", "share", "state");
+	for (unsigned i = 0; i < demo->n; i++) {
+		struct domain *d = &demo->dom[i];
+		struct vgt_vgpu_info vi;
+
+		vgt_vgpu_get_info(d->guest.vgpu, &vi);
+		printf("              %-4u %-8s %7" PRIu64 " %9" PRIu64 " %8" PRIu64 " %7" PRIu64 " %5.1f%%  %s\n",
+		       vi.domid, vi.type, (uint64_t)atomic_load(&d->frames), vi.workloads_completed,
+		       vi.mmio_reads + vi.mmio_writes + vi.cfg_accesses, vi.gtt_writes,
+		       100.0 * share(&vi, total), state_of(d, &vi));
+	}
+	fflush(stdout);
+}
+
+static bool frame_matches(struct demo *demo, struct domain *d)
+{
+	uint32_t *got = malloc((size_t)DOM_WIDTH * DOM_HEIGHT * 4);
+	uint32_t *exp = malloc((size_t)DOM_WIDTH * DOM_HEIGHT * 4);
+	uint64_t frames = atomic_load(&d->frames);
+	bool ok = false;
+
+	if (got && exp && frames &&
+	    !gensim_aperture_read(demo->gs, d->scene.fb.gm, got, (size_t)DOM_WIDTH * DOM_HEIGHT * 4)) {
+		refdrv_scene_expected((uint32_t)frames - 1, DOM_WIDTH, DOM_HEIGHT, exp);
+		ok = true;
+		for (size_t k = 0; k < (size_t)DOM_WIDTH * DOM_HEIGHT; k++)
+			ok &= (got[k] & 0xFFFFFFu) == exp[k];
+	}
+	free(exp);
+	free(got);
+	return ok;
+}
+
+static void print_json(struct demo *demo, double elapsed)
+{
+	uint64_t total = total_ns(demo);
+	struct vgt_host_info hi;
+
+	vgt_host_get_info(demo->host, &hi);
+	printf("{\"seconds\": %.3f, \"context_switches\": %" PRIu64 ", \"domains\": [", elapsed,
+	       hi.context_switches[0] + hi.context_switches[1] + hi.context_switches[2] +
+	       hi.context_switches[3]);
+	for (unsigned i = 0; i < demo->n; i++) {
+		struct domain *d = &demo->dom[i];
+		struct vgt_vgpu_info vi;
+
+		vgt_vgpu_get_info(d->guest.vgpu, &vi);
+		printf("%s\n  {\"domid\": %u, \"type\": \"%s\", \"low_gm\": {\"base\": %" PRIu64
+		       ", \"size\": %" PRIu64 "}, \"high_gm\": {\"base\": %" PRIu64 ", \"size\": %" PRIu64
+		       "}, \"fences\": %u, \"weight\": %u, \"frames\": %" PRIu64
+		       ", \"workloads_submitted\": %" PRIu64 ", \"workloads_completed\": %" PRIu64
+		       ", \"traps\": %" PRIu64 ", \"gtt_writes\": %" PRIu64 ", \"interrupts\": %" PRIu64
+		       ", \"engine_share\": %.4f, \"guest_errors\": %" PRIu64
+		       ", \"failsafe\": %s, \"frame_matches\": %s, \"stores_wrong\": %ld}",
+		       i ? "," : "", vi.domid, vi.type, vi.low.base, vi.low.size, vi.high.base,
+		       vi.high.size, vi.fences, vi.weight, (uint64_t)atomic_load(&d->frames),
+		       vi.workloads_submitted, vi.workloads_completed,
+		       vi.mmio_reads + vi.mmio_writes + vi.cfg_accesses, vi.gtt_writes, vi.irqs_injected,
+		       share(&vi, total), vi.guest_errors, vi.failsafe ? "true" : "false",
+		       d->matches ? "true" : "false", d->wrong);
+	}
+	printf("\n]}\n");
+}
+
+int vgt_demo_domains(unsigned n, double seconds, bool json)
+{
+	struct vgt_host_params hp = { .hw = &gensim_hw_ops, .log = warn_log };
+	struct vgt_error err = { { 0 } };
+	struct gensim_config cfg;
+	struct demo demo = { .n = 0 };
+	double t0, t;
+	int ret, failed = 0;
+	unsigned started = 0;
+
+	gensim_config_init(&cfg);
+	cfg.memory_size = DOM_RAM_BASE + (uint64_t)n * DOM_RAM;
+	ret = gensim_create(&cfg, &demo.gs);
+	if (ret) {
+		fprintf(stderr, "vgt demo: cannot create gensim: %s\n", strerror(-ret));
+		return 1;
+	}
+	hp.hw_handle = demo.gs;
+	ret = vgt_host_create(&hp, &demo.host, &err);
+	demo.dom = calloc(n, sizeof(*demo.dom));
+	if (ret || !demo.dom) {
+		fprintf(stderr, "vgt demo: mediator: %s\n", ret ? err.msg : "out of memory");
+		failed = 1;
+		goto out;
+	}
+	for (; demo.n < n; demo.n++) {
+		struct vgt_vgpu_params p = { .domid = demo.n, .type = demo.n ? "vgt-64" : "vgt-128" };
+
+		ret = vgt_inproc_guest_init(&demo.dom[demo.n].guest, demo.host, demo.gs,
+					    DOM_RAM_BASE + demo.n * DOM_RAM, DOM_RAM, &p, &err);
+		if (ret) {
+			fprintf(stderr, "vgt demo: domain %u: %s\n", demo.n, err.msg);
+			failed = 1;
+			goto out;
+		}
+	}
+	if (!json)
+		printf("\nvgt demo: %u domains (dom0 and %u domUs) sharing one gensim through the mediator\n",
+		       n, n - 1);
+	t0 = vgt_cli_seconds();
+	for (; started < n; started++) {
+		demo.dom[started].demo = &demo;
+		if (pthread_create(&demo.dom[started].thread, NULL, domain_main, &demo.dom[started])) {
+			fprintf(stderr, "vgt demo: cannot start a domain thread\n");
+			atomic_store(&demo.stop, true);
+			failed = 1;
+			break;
+		}
+	}
+	for (double next = 0.5;;) {
+		bool all_done = true;
+
+		usleep(20000);
+		t = vgt_cli_seconds() - t0;
+		for (unsigned i = 0; i < started; i++)
+			all_done &= atomic_load(&demo.dom[i].done);
+		if (t >= seconds || all_done)
+			break;
+		if (!json && t >= next) {
+			print_table(&demo, t, true);
+			next += 1.0;
+		}
+	}
+	atomic_store(&demo.stop, true);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(demo.dom[i].thread, NULL);
+	t = vgt_cli_seconds() - t0;
+	for (unsigned i = 0; i < started; i++) {
+		struct domain *d = &demo.dom[i];
+		struct vgt_vgpu_info vi;
+
+		vgt_host_poll(demo.host);
+		d->matches = frame_matches(&demo, d);
+		vgt_vgpu_get_info(d->guest.vgpu, &vi);
+		if (d->ret || !d->matches || d->wrong || vi.guest_errors || vi.failsafe ||
+		    vi.workloads_submitted != vi.workloads_completed)
+			failed = 1;
+	}
+	if (json) {
+		print_json(&demo, t);
+	} else {
+		struct vgt_host_info hi;
+
+		print_table(&demo, t, false);
+		vgt_host_get_info(demo.host, &hi);
+		printf("  context switches: %" PRIu64 " render, %" PRIu64 " blitter\n",
+		       hi.context_switches[0], hi.context_switches[2]);
+		for (unsigned i = 0; i < started; i++) {
+			struct domain *d = &demo.dom[i];
+
+			printf("  domain %u: last frame %s, %" PRIu64 " store batches, %ld wrong%s%s\n", i,
+			       d->matches ? "matches" : "DOES NOT MATCH",
+			       (uint64_t)atomic_load(&d->store_batches), d->wrong,
+			       d->why ? ", stopped: " : "", d->why ? d->why : "");
+		}
+		printf("  %s\n", failed ? "FAILED" : "every workload completed once; every frame correct");
+	}
+out:
+	while (demo.n)
+		vgt_inproc_guest_fini(&demo.dom[--demo.n].guest);
+	free(demo.dom);
+	vgt_host_destroy(demo.host);
+	gensim_destroy(demo.gs);
+	return failed;
+}
