@@ -8,6 +8,8 @@
 
 int vgt_cmd_demo(int argc, char **argv);
 int vgt_cmd_bench(int argc, char **argv);
+/* The mediated benchmarks (bench_mediated.c). */
+int vgt_bench_mediated(double secs, bool json);
 /* dom0 plus @n - 1 domUs on one gensim through the mediator, for @seconds. */
 int vgt_demo_domains(unsigned n, double seconds, bool json);
 

@@ -35,6 +35,8 @@ struct segment {
 struct scan {
 	struct vgt_vgpu *v;
 	unsigned engine;
+	uint64_t page_gm;               /* the guest page in page[], or ~0 */
+	uint32_t page[VGT_PAGE_SIZE / 4];
 	struct vgt_workload *w;
 	uint32_t ring_cap, batch_cap;
 	struct segment pending[MAX_SEGMENTS];
@@ -397,6 +399,30 @@ static int walk_ring(struct scan *s, uint32_t *dw, uint32_t n)
 	return 0;
 }
 
+/*
+ * Copies @n dwords of guest graphics memory at @gm, a page at a time: a
+ * batch is read once per page, and only pages the vGPU owns and has mapped.
+ */
+static bool fetch(struct scan *s, uint64_t gm, uint32_t *dst, unsigned n)
+{
+	while (n) {
+		uint64_t page = gm & ~(uint64_t)(VGT_PAGE_SIZE - 1);
+		unsigned first = (unsigned)(gm - page) / 4u;
+		unsigned k = VGT_PAGE_SIZE / 4u - first < n ? VGT_PAGE_SIZE / 4u - first : n;
+
+		if (page != s->page_gm) {
+			if (!vgt_gm_read(s->v, page, s->page, VGT_PAGE_SIZE))
+				return false;
+			s->page_gm = page;
+		}
+		memcpy(dst, s->page + first, k * 4u);
+		dst += k;
+		gm += k * 4u;
+		n -= k;
+	}
+	return true;
+}
+
 /* One batch buffer (or chain link) read from guest memory until it ends. */
 static int walk_batch(struct scan *s, const struct segment *seg)
 {
@@ -408,16 +434,14 @@ static int walk_batch(struct scan *s, const struct segment *seg)
 		unsigned len;
 		int ret;
 
-		if (!vgt_gm_read(s->v, gm, cmd, 4))
-			return refuse(s, "batch buffer at 0x%llx is not mapped", (unsigned long long)gm);
+		if (!fetch(s, gm, cmd, 1))
+			return refuse(s, "batch buffer at 0x%llx is not mapped in its memory",
+				      (unsigned long long)gm);
 		ret = decode(s, cmd[0], &c, &len);
 		if (ret)
 			return ret;
-		if (len > 1 && !vgt_gm_read(s->v, gm + 4, cmd + 1, (len - 1) * 4u))
-			return refuse(s, "%s at 0x%llx runs into unmapped memory", c->name,
-				      (unsigned long long)gm);
-		if (!vgt_gm_owned(s->v, gm, len * 4u))
-			return refuse(s, "batch buffer runs out of its graphics memory at 0x%llx",
+		if (len > 1 && !fetch(s, gm + 4, cmd + 1, len - 1))
+			return refuse(s, "%s at 0x%llx runs out of its mapped memory", c->name,
 				      (unsigned long long)gm);
 		ret = one_command(s, cmd, len, c, seg->level, false);
 		if (ret)
@@ -448,47 +472,48 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 	uint32_t start = vgt_vreg(v, HSW_RING_START(base)) & HSW_START_ADDR;
 	uint32_t size = (vgt_vreg(v, HSW_RING_CTL(base)) & HSW_RING_CTL_SIZE_MASK) + VGT_PAGE_SIZE;
 	uint32_t n = ((tail + size - head) % size) / 4u, first;
-	struct scan s = { .v = v, .engine = engine, .why = why, .whylen = whylen };
-	uint32_t *dw = NULL;
+	struct scan *s = malloc(sizeof(*s));        /* holds a page: not for the stack */
+	uint32_t *dw = malloc(((size_t)n + 1) * sizeof(*dw));
+	struct vgt_workload *w = calloc(1, sizeof(*w));
 	int ret;
 
 	*out = NULL;
-	why[0] = '\0';
-	s.w = calloc(1, sizeof(*s.w));
-	if (s.w)
-		s.w->relocs = calloc(MAX_RELOCS, sizeof(*s.w->relocs));
-	dw = malloc(((size_t)n + 1) * sizeof(*dw));
-	if (!s.w || !s.w->relocs || !dw) {
+	snprintf(why, whylen, "out of memory");
+	if (w)
+		w->relocs = calloc(MAX_RELOCS, sizeof(*w->relocs));
+	if (!s || !dw || !w || !w->relocs) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	s.w->vgpu = v;
-	s.w->engine = engine;
-	s.w->guest_tail = tail;
+	why[0] = '\0';
+	*s = (struct scan){ .v = v, .engine = engine, .w = w, .why = why, .whylen = whylen,
+			    .page_gm = ~0ull };
+	w->vgpu = v;
+	w->engine = engine;
+	w->guest_tail = tail;
 	/* Copy the ring part once, wrapping at the end of the ring. */
 	first = (size - head) / 4u < n ? (size - head) / 4u : n;
 	if (!vgt_gm_read(v, (uint64_t)start + head, dw, first * 4u) ||
 	    !vgt_gm_read(v, start, dw + first, (n - first) * 4u)) {
-		ret = refuse(&s, "ring contents are not mapped");
+		ret = refuse(s, "ring contents are not mapped");
 		goto out;
 	}
-	ret = walk_ring(&s, dw, n);
+	ret = walk_ring(s, dw, n);
 	/* Batch buffers, in the order they were found; each gets its place. */
-	for (unsigned i = 0; !ret && i < s.npending; i++) {
-		struct segment seg = s.pending[i];
+	for (unsigned i = 0; !ret && i < s->npending; i++) {
+		struct segment seg = s->pending[i];
 
-		s.w->relocs[seg.reloc].target = s.w->batch_dw * 4u;
-		s.nsegments++;
-		ret = walk_batch(&s, &seg);
+		w->relocs[seg.reloc].target = w->batch_dw * 4u;
+		s->nsegments++;
+		ret = walk_batch(s, &seg);
 	}
 out:
 	free(dw);
+	free(s);
 	if (ret) {
-		if (ret == -ENOMEM)
-			snprintf(why, whylen, "out of memory");
-		vgt_workload_free(s.w);
+		vgt_workload_free(w);
 		return ret;
 	}
-	*out = s.w;
+	*out = w;
 	return 0;
 }

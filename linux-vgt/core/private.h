@@ -128,7 +128,9 @@ struct vgt_phys_engine {
 	uint32_t tail;
 	uint64_t next_seqno;
 	struct vgt_workload *running;
+	unsigned queued;                        /* workloads waiting, all vGPUs */
 	struct vgt_vgpu *owner;                 /* whose context is loaded */
+	uint32_t hwsp;                          /* status page loaded with it */
 	uint64_t slice_start_ns;
 	uint64_t busy_ns;
 	uint64_t switches;

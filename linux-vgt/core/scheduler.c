@@ -26,7 +26,10 @@
 #define PHYS_RING_SIZE   (2u << 20)
 #define POOL_SIZE        (4u << 20)
 #define HOST_LAYOUT      (32u << 20)
-#define BREADCRUMB_DW    6u
+#define BREADCRUMB_DW    12u
+#define TS_OFF           8u             /* completion timestamp, after the seqno */
+#define TS_START_OFF     16u            /* start timestamp */
+#define TS_NS            80ull          /* command-streamer timestamp tick */
 
 static uint64_t maddr_of(const struct vgt_host *host, uint32_t gm)
 {
@@ -143,9 +146,9 @@ static void dispatch(struct vgt_host *host, unsigned e)
 	struct vgt_phys_engine *pe = &host->eng[e];
 	struct vgt_workload *w;
 	struct vgt_vgpu *v;
-	uint32_t crumb[BREADCRUMB_DW], n = 0;
+	uint32_t crumb[BREADCRUMB_DW], start[5], n = 0, ns = 0;
 
-	if (pe->running)
+	if (pe->running || !pe->queued)
 		return;
 	v = vgt_policy_pick(host, e);
 	if (!v)
@@ -153,14 +156,20 @@ static void dispatch(struct vgt_host *host, unsigned e)
 	w = v->queue[e];
 	v->queue[e] = w->next;
 	w->next = NULL;
+	pe->queued--;
 
 	if (pe->owner != v) {
 		if (pe->owner)
 			ctx_save(pe->owner, e);
+		ctx_restore(v, e, w->hwsp);
 		pe->switches++;
+		pe->owner = v;
+		pe->hwsp = w->hwsp;
+	} else if (pe->hwsp != w->hwsp) {
+		/* Same context; the guest moved its status page since. */
+		mmio_write(host, vgt_hsw_engines[e].hws_pga, w->hwsp);
+		pe->hwsp = w->hwsp;
 	}
-	ctx_restore(v, e, w->hwsp);
-	pe->owner = v;
 
 	/* Shadow batches go to the pool; their addresses are relocated. */
 	for (unsigned i = 0; i < w->nrelocs; i++) {
@@ -171,20 +180,45 @@ static void dispatch(struct vgt_host *host, unsigned e)
 	if (w->batch_dw)
 		host->hw->dma_write(host->hw_handle, pe->batch_maddr, w->batch, w->batch_dw * 4u);
 
+	/* Timestamps around the guest's commands measure its engine time. */
+	if (e == VGT_RCS) {
+		start[ns++] = HSW_GFX_OP_PIPE_CONTROL(5);
+		start[ns++] = HSW_PIPE_CONTROL_GLOBAL_GTT | HSW_PIPE_CONTROL_WRITE_TIMESTAMP;
+		start[ns++] = pe->seqno_gm + TS_START_OFF;
+		start[ns++] = 0;
+		start[ns++] = 0;
+	} else {
+		start[ns++] = HSW_MI_INSTR(HSW_MI_FLUSH_DW_OP, 2) | (3u << HSW_MI_FLUSH_DW_OP_SHIFT);
+		start[ns++] = (pe->seqno_gm + TS_START_OFF) | HSW_MI_FLUSH_DW_USE_GTT;
+		start[ns++] = 0;
+		start[ns++] = 0;
+	}
+	/* Breadcrumb: the completion time, then the sequence number. */
 	w->seqno = ++pe->next_seqno;
 	if (e == VGT_RCS) {
+		crumb[n++] = HSW_GFX_OP_PIPE_CONTROL(5);
+		crumb[n++] = HSW_PIPE_CONTROL_CS_STALL | HSW_PIPE_CONTROL_GLOBAL_GTT |
+			     HSW_PIPE_CONTROL_WRITE_TIMESTAMP;
+		crumb[n++] = pe->seqno_gm + TS_OFF;
+		crumb[n++] = 0;
+		crumb[n++] = 0;
 		crumb[n++] = HSW_GFX_OP_PIPE_CONTROL(4);
 		crumb[n++] = HSW_PIPE_CONTROL_CS_STALL | HSW_PIPE_CONTROL_GLOBAL_GTT |
 			     HSW_PIPE_CONTROL_WRITE_IMM;
 		crumb[n++] = pe->seqno_gm;
 		crumb[n++] = (uint32_t)w->seqno;
 	} else {
+		crumb[n++] = HSW_MI_INSTR(HSW_MI_FLUSH_DW_OP, 2) | (3u << HSW_MI_FLUSH_DW_OP_SHIFT);
+		crumb[n++] = (pe->seqno_gm + TS_OFF) | HSW_MI_FLUSH_DW_USE_GTT;
+		crumb[n++] = 0;
+		crumb[n++] = 0;
 		crumb[n++] = HSW_MI_FLUSH_DW | HSW_MI_FLUSH_DW_OP_STOREDW;
 		crumb[n++] = pe->seqno_gm | HSW_MI_FLUSH_DW_USE_GTT;
 		crumb[n++] = (uint32_t)w->seqno;
 	}
-	if ((w->ring_dw + n) & 1u)
+	if ((ns + w->ring_dw + n) & 1u)
 		crumb[n++] = HSW_MI_NOOP;       /* TAIL moves in qwords */
+	ring_put(host, e, start, ns);
 	ring_put(host, e, w->ring, w->ring_dw);
 	ring_put(host, e, crumb, n);
 	w->start_ns = host->now_ns;
@@ -201,6 +235,7 @@ void vgt_sched_queue(struct vgt_vgpu *v, struct vgt_workload *w)
 	while (*p)
 		p = &(*p)->next;
 	*p = w;
+	v->host->eng[w->engine].queued++;
 	dispatch(v->host, w->engine);
 }
 
@@ -212,7 +247,11 @@ static void complete(struct vgt_host *host, unsigned e)
 	struct vgt_workload *w = pe->running;
 	struct vgt_vgpu *v = w->vgpu;
 	uint32_t base = vgt_hsw_engines[e].base;
-	uint64_t ns = host->now_ns - w->start_ns;
+	uint64_t ts[2] = { 0, 0 }, ns;
+
+	/* Engine time from the device's own timestamps around the workload. */
+	host->hw->dma_read(host->hw_handle, pe->seqno_maddr + TS_OFF, ts, sizeof(ts));
+	ns = ts[0] > ts[1] ? (ts[0] - ts[1]) * TS_NS : 0;
 
 	pe->running = NULL;
 	pe->busy_ns += ns;
@@ -235,6 +274,7 @@ static void drop_queue(struct vgt_vgpu *v, unsigned e)
 		struct vgt_workload *w = v->queue[e];
 
 		v->queue[e] = w->next;
+		v->host->eng[e].queued--;
 		vgt_workload_free(w);
 	}
 }
@@ -249,6 +289,7 @@ static void phys_reset(struct vgt_host *host, unsigned e)
 	vgt_workload_free(pe->running);
 	pe->running = NULL;
 	pe->owner = NULL;               /* the context is gone with the reset */
+	pe->hwsp = 0;
 	pe->resets++;
 }
 
@@ -326,8 +367,8 @@ int64_t vgt_host_run(struct vgt_host *host, uint64_t budget)
 {
 	int64_t n = 0;
 
-	vgt_host_poll(host);
-	/* The device runs without the host lock: traps of other domains go on. */
+	/* Work is dispatched as it is submitted; the device runs without the
+	 * host lock, so traps of other domains go on meanwhile. */
 	if (host->hw->run)
 		n = host->hw->run(host->hw_handle, budget);
 	vgt_host_poll(host);

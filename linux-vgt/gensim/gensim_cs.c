@@ -300,8 +300,12 @@ uint64_t gensim_engine_exec(struct gensim *gs, struct gensim_engine *eng, uint64
 			break;
 		}
 	}
-	if (gs->exec_cost_ns)
-		gensim_advance_locked(gs, gs->exec_cost_ns);
+	if (gs->exec_cost_ns) {
+		uint64_t cost = gs->exec_cost_ns;
+
+		gs->exec_cost_ns = 0;
+		gensim_advance_locked(gs, cost);
+	}
 	return n;
 }
 
@@ -425,7 +429,7 @@ static int cmd_lrm(struct gensim *gs, struct gensim_engine *eng, const uint32_t 
 static int post_sync(struct gensim *gs, struct gensim_engine *eng, uint32_t op,
 		     uint64_t addr, const uint32_t *imm, unsigned imm_dw)
 {
-	uint64_t ts = gs->now_ns / GENSIM_TIMESTAMP_NS;
+	uint64_t ts = gensim_clock(gs) / GENSIM_TIMESTAMP_NS;
 	uint32_t qw[2];
 
 	switch (op) {

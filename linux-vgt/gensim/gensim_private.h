@@ -196,6 +196,13 @@ uint32_t gensim_display_read_dsl(struct gensim *gs, uint32_t off, uint32_t cur);
 void gensim_display_write_pipeconf(struct gensim *gs, uint32_t off, uint32_t old, uint32_t val);
 void gensim_display_write_dspsurf(struct gensim *gs, uint32_t off, uint32_t old, uint32_t val);
 
+/* The device clock as the running command sees it: time already passed plus
+ * the cost of the commands executed so far in this quantum. */
+static inline uint64_t gensim_clock(const struct gensim *gs)
+{
+	return gs->now_ns + gs->exec_cost_ns;
+}
+
 /* gensim.c */
 void gensim_advance_locked(struct gensim *gs, uint64_t ns);
 bool gensim_msi_enabled(const struct gensim *gs);

@@ -51,7 +51,7 @@ static uint32_t mi_mode_read(struct gensim *gs, uint32_t off, uint32_t cur)
 
 static uint32_t timestamp_read(struct gensim *gs, uint32_t off, uint32_t cur)
 {
-	uint64_t ticks = gs->now_ns / GENSIM_TIMESTAMP_NS;
+	uint64_t ticks = gensim_clock(gs) / GENSIM_TIMESTAMP_NS;
 
 	(void)cur;
 	return (off & 0xFFFu) == 0x35Cu ? (uint32_t)(ticks >> 32) : (uint32_t)ticks;
