@@ -27,26 +27,28 @@ void vgt_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t va
 		vgt_guest_error(v, VGT_GERR_FENCE, "fence %u written; it has %u", i, v->nfences);
 		return;
 	}
+	lo = (off & 4u) ? vgt_vreg(v, HSW_FENCE_LO(i)) : val;
+	hi = (off & 4u) ? val : vgt_vreg(v, HSW_FENCE_HI(i));
+	if (lo & HSW_FENCE_VALID) {
+		start = lo & HSW_PTE_ADDR_MASK;
+		end = (uint64_t)(hi & HSW_PTE_ADDR_MASK) + VGT_PAGE_SIZE;
+		if (end <= start || !vgt_gm_owned(v, start, end - start)) {
+			/* Refused: neither the virtual nor the host fence changes. */
+			vgt_guest_error(v, VGT_GERR_FENCE, "fence %u over [0x%llx, 0x%llx) outside its memory",
+					i, (unsigned long long)start, (unsigned long long)end);
+			return;
+		}
+	}
 	vgt_vreg_set(v, off, val);
-	lo = vgt_vreg(v, HSW_FENCE_LO(i));
-	hi = vgt_vreg(v, HSW_FENCE_HI(i));
-	if (!(lo & HSW_FENCE_VALID)) {
-		program_host(v, v->host_fence[i], 0, hi);
-		return;
-	}
-	start = lo & HSW_PTE_ADDR_MASK;
-	end = (uint64_t)(hi & HSW_PTE_ADDR_MASK) + VGT_PAGE_SIZE;
-	if (end <= start || !vgt_gm_owned(v, start, end - start)) {
-		vgt_guest_error(v, VGT_GERR_FENCE, "fence %u over [0x%llx, 0x%llx) outside its memory", i,
-				(unsigned long long)start, (unsigned long long)end);
-		program_host(v, v->host_fence[i], 0, 0);
-		return;
-	}
 	if (v->failsafe)
 		return;
-	program_host(v, v->host_fence[i], lo, hi);
-	vgt_dbg(v->host, VGT_DBG_FENCE, "vgpu%u: fence %u -> host %u [0x%llx, 0x%llx)", v->id, i,
-		v->host_fence[i], (unsigned long long)start, (unsigned long long)end);
+	/* Only a checked range reaches the host; a disabled fence is all zero there. */
+	if (lo & HSW_FENCE_VALID)
+		program_host(v, v->host_fence[i], lo, hi);
+	else
+		program_host(v, v->host_fence[i], 0, 0);
+	vgt_dbg(v->host, VGT_DBG_FENCE, "vgpu%u: fence %u -> host %u lo 0x%08x hi 0x%08x", v->id, i,
+		v->host_fence[i], lo, hi);
 }
 
 void vgt_fence_release(struct vgt_vgpu *v)
