@@ -239,6 +239,14 @@ int vgt_demo_domains(unsigned n, double seconds, bool json)
 			goto out;
 		}
 	}
+	/* Like hardware: the GPU runs by itself, the mediator serves its interrupts. */
+	for (unsigned i = 0; i < n; i++)
+		demo.dom[i].guest.async = true;
+	if (gensim_start_worker(demo.gs) || vgt_host_start_service(demo.host)) {
+		fprintf(stderr, "vgt demo: cannot start the GPU and mediator threads\n");
+		failed = 1;
+		goto out;
+	}
 	if (!json)
 		printf("\nvgt demo: %u domains (dom0 and %u domUs) sharing one gensim through the mediator\n",
 		       n, n - 1);
@@ -270,6 +278,8 @@ int vgt_demo_domains(unsigned n, double seconds, bool json)
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(demo.dom[i].thread, NULL);
 	t = vgt_cli_seconds() - t0;
+	vgt_host_stop_service(demo.host);
+	gensim_stop_worker(demo.gs);
 	for (unsigned i = 0; i < started; i++) {
 		struct domain *d = &demo.dom[i];
 		struct vgt_vgpu_info vi;
@@ -301,6 +311,9 @@ int vgt_demo_domains(unsigned n, double seconds, bool json)
 		printf("  %s\n", failed ? "FAILED" : "every workload completed once; every frame correct");
 	}
 out:
+	if (demo.host)
+		vgt_host_stop_service(demo.host);
+	gensim_stop_worker(demo.gs);
 	while (demo.n)
 		vgt_inproc_guest_fini(&demo.dom[--demo.n].guest);
 	free(demo.dom);

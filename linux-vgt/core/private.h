@@ -164,6 +164,12 @@ struct vgt_host {
 
 	uint64_t mem_base, mem_size;            /* machine memory of the mediator */
 	struct vgt_phys_engine eng[VGT_NUM_ENGINES];
+	/* service thread, woken by device interrupts */
+	pthread_mutex_t service_lock;
+	pthread_cond_t service_cond;
+	pthread_t service;
+	bool service_running, service_stop, irq_pending;
+
 	uint64_t slice_ns;                      /* scheduling tick */
 	uint64_t hang_ns;
 	uint64_t now_ns;
@@ -264,6 +270,7 @@ bool vgt_gm_owned(const struct vgt_vgpu *vgpu, uint64_t gm, uint64_t len);
 
 /* scheduler.c (mechanism) and sched_policy.c (policy); host lock held. */
 int vgt_sched_init(struct vgt_host *host, struct vgt_error *err);
+void vgt_sched_fini(struct vgt_host *host);
 void vgt_sched_queue(struct vgt_vgpu *vgpu, struct vgt_workload *w);
 void vgt_sched_poll(struct vgt_host *host);
 void vgt_sched_vgpu_gone(struct vgt_vgpu *vgpu);

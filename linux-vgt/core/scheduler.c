@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "private.h"
 #include "hsw/hsw_cmds.h"
@@ -63,6 +64,48 @@ static void ring_start(struct vgt_host *host, unsigned e)
 	pe->tail = 0;
 }
 
+/* The device interrupts on every breadcrumb; the service thread wakes. */
+static void host_irq(void *opaque)
+{
+	struct vgt_host *host = opaque;
+
+	pthread_mutex_lock(&host->service_lock);
+	host->irq_pending = true;
+	pthread_cond_signal(&host->service_cond);
+	pthread_mutex_unlock(&host->service_lock);
+}
+
+static void irq_enable(struct vgt_host *host)
+{
+	uint32_t gt = 0, pm = 0;
+
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++) {
+		const struct vgt_engine_desc *d = &vgt_hsw_engines[e];
+
+		mmio_write(host, HSW_RING_IMR(d->base), ~d->user_irq);
+		if (d->pm_block)
+			pm |= d->user_irq;
+		else
+			gt |= d->user_irq;
+	}
+	mmio_write(host, HSW_GTIMR, ~gt);
+	mmio_write(host, HSW_GTIER, gt);
+	mmio_write(host, HSW_PMIMR, ~pm);
+	mmio_write(host, HSW_PMIER, pm);
+	mmio_write(host, HSW_DEIER, HSW_DE_MASTER_IRQ_CONTROL);
+}
+
+/* Acknowledges the device's interrupts, so that the next one is signalled. */
+static void irq_ack(struct vgt_host *host)
+{
+	uint32_t gt = mmio_read(host, HSW_GTIIR), pm = mmio_read(host, HSW_PMIIR);
+
+	if (gt)
+		mmio_write(host, HSW_GTIIR, gt);
+	if (pm)
+		mmio_write(host, HSW_PMIIR, pm);
+}
+
 int vgt_sched_init(struct vgt_host *host, struct vgt_error *err)
 {
 	static const uint8_t zeros[VGT_PAGE_SIZE];
@@ -92,7 +135,28 @@ int vgt_sched_init(struct vgt_host *host, struct vgt_error *err)
 		host->hw->dma_write(host->hw_handle, pe->seqno_maddr, zeros, sizeof(zeros));
 		ring_start(host, e);
 	}
+	if (pthread_mutex_init(&host->service_lock, NULL))
+		return -ENOMEM;
+	if (pthread_cond_init(&host->service_cond, NULL)) {
+		pthread_mutex_destroy(&host->service_lock);
+		return -ENOMEM;
+	}
+	/* Decode and bus mastering on, as a driver of the physical function does. */
+	if (host->hw->cfg_write)
+		host->hw->cfg_write(host->hw_handle, 0x04, 2, 0x6);
+	irq_enable(host);
+	if (host->hw->set_irq_handler)
+		host->hw->set_irq_handler(host->hw_handle, host_irq, host);
 	return 0;
+}
+
+void vgt_sched_fini(struct vgt_host *host)
+{
+	vgt_host_stop_service(host);
+	if (host->hw->set_irq_handler)
+		host->hw->set_irq_handler(host->hw_handle, NULL, NULL);
+	pthread_cond_destroy(&host->service_cond);
+	pthread_mutex_destroy(&host->service_lock);
 }
 
 /* ---- Context switch -------------------------------------------------------- */
@@ -216,6 +280,7 @@ static void dispatch(struct vgt_host *host, unsigned e)
 		crumb[n++] = pe->seqno_gm | HSW_MI_FLUSH_DW_USE_GTT;
 		crumb[n++] = (uint32_t)w->seqno;
 	}
+	crumb[n++] = HSW_MI_USER_INTERRUPT;
 	if ((ns + w->ring_dw + n) & 1u)
 		crumb[n++] = HSW_MI_NOOP;       /* TAIL moves in qwords */
 	ring_put(host, e, start, ns);
@@ -336,6 +401,7 @@ void vgt_sched_vgpu_gone(struct vgt_vgpu *v)
 void vgt_sched_poll(struct vgt_host *host)
 {
 	host->now_ns = host->hw->now_ns(host->hw_handle);
+	irq_ack(host);
 	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++) {
 		struct vgt_phys_engine *pe = &host->eng[e];
 		uint32_t seqno = 0;
@@ -361,6 +427,62 @@ int vgt_host_poll(struct vgt_host *host)
 	vgt_sched_poll(host);
 	pthread_mutex_unlock(&host->lock);
 	return 0;
+}
+
+static void *service_main(void *arg)
+{
+	struct vgt_host *host = arg;
+
+	pthread_mutex_lock(&host->service_lock);
+	while (!host->service_stop) {
+		struct timespec ts;
+
+		if (!host->irq_pending) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 1000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&host->service_cond, &host->service_lock, &ts);
+		}
+		host->irq_pending = false;
+		pthread_mutex_unlock(&host->service_lock);
+		vgt_host_poll(host);
+		pthread_mutex_lock(&host->service_lock);
+	}
+	pthread_mutex_unlock(&host->service_lock);
+	return NULL;
+}
+
+int vgt_host_start_service(struct vgt_host *host)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&host->service_lock);
+	if (host->service_running) {
+		ret = -EBUSY;
+	} else {
+		host->service_stop = false;
+		ret = -pthread_create(&host->service, NULL, service_main, host);
+		host->service_running = !ret;
+	}
+	pthread_mutex_unlock(&host->service_lock);
+	return ret;
+}
+
+void vgt_host_stop_service(struct vgt_host *host)
+{
+	pthread_mutex_lock(&host->service_lock);
+	if (!host->service_running) {
+		pthread_mutex_unlock(&host->service_lock);
+		return;
+	}
+	host->service_stop = true;
+	pthread_cond_signal(&host->service_cond);
+	pthread_mutex_unlock(&host->service_lock);
+	pthread_join(host->service, NULL);
+	host->service_running = false;
 }
 
 int64_t vgt_host_run(struct vgt_host *host, uint64_t budget)

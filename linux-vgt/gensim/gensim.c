@@ -727,11 +727,28 @@ int gensim_advance_time(struct gensim *gs, uint64_t ns)
 	return 0;
 }
 
+static uint64_t mono_ns(void);
+
+/* With the worker, the device clock runs with the wall clock even while idle. */
+static void sync_worker_clock(struct gensim *gs)
+{
+	uint64_t wall;
+
+	if (!gs->worker_running)
+		return;
+	wall = mono_ns() - gs->worker_epoch_ns;
+	if (wall > gs->now_ns) {
+		gensim_advance_locked(gs, wall - gs->now_ns);
+		gensim_irq_update(gs);
+	}
+}
+
 uint64_t gensim_now_ns(struct gensim *gs)
 {
 	uint64_t now;
 
 	pthread_mutex_lock(&gs->lock);
+	sync_worker_clock(gs);
 	now = gs->now_ns;
 	pthread_mutex_unlock(&gs->lock);
 	return now;
@@ -777,14 +794,11 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&gs->lock);
 	while (!gs->worker_stop) {
-		uint64_t wall = mono_ns() - gs->worker_epoch_ns, until;
+		uint64_t until;
 		struct timespec ts;
 
 		/* The device clock never runs behind the wall clock. */
-		if (wall > gs->now_ns) {
-			gensim_advance_locked(gs, wall - gs->now_ns);
-			gensim_irq_update(gs);
-		}
+		sync_worker_clock(gs);
 		if (run_locked(gs, GENSIM_WORKER_CHUNK)) {
 			/* Let MMIO from other threads in between chunks. */
 			pthread_mutex_unlock(&gs->lock);

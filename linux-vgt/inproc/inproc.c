@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "inproc.h"
 #include "hsw/hsw_regs.h"
@@ -10,6 +11,7 @@
 #define GUEST_MSI_DATA 0x0051u
 #define STEP_COMMANDS  4096u
 #define IDLE_STEP_NS   1000000ull
+#define ASYNC_WAIT_NS  200000            /* a sleeping wait re-checks this often */
 
 /* ---- Transport: what the core asks of the "hypervisor" ----------------------- */
 
@@ -53,6 +55,7 @@ static int t_inject_msi(void *opaque, uint64_t addr, uint32_t data)
 	(void)addr; (void)data;
 	pthread_mutex_lock(&g->lock);
 	g->msis++;
+	pthread_cond_broadcast(&g->irq);
 	pthread_mutex_unlock(&g->lock);
 	return 0;
 }
@@ -196,6 +199,24 @@ static void p_wait(void *ctx)
 {
 	struct vgt_inproc_guest *g = ctx;
 
+	if (g->async) {
+		struct timespec ts;
+		uint64_t seen;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += ASYNC_WAIT_NS;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_mutex_lock(&g->lock);
+		seen = g->msis;
+		while (g->msis == seen)
+			if (pthread_cond_timedwait(&g->irq, &g->lock, &ts))
+				break;
+		pthread_mutex_unlock(&g->lock);
+		return;
+	}
 	if (vgt_host_run(g->host, STEP_COMMANDS) == 0) {
 		uint64_t t = gensim_next_event_ns(g->gs);
 
@@ -223,10 +244,15 @@ int vgt_inproc_guest_init(struct vgt_inproc_guest *g, struct vgt_host *host, str
 	g->ram_size = ram_size;
 	if (pthread_mutex_init(&g->lock, NULL))
 		return -ENOMEM;
+	if (pthread_cond_init(&g->irq, NULL)) {
+		pthread_mutex_destroy(&g->lock);
+		return -ENOMEM;
+	}
 	p.ops = &inproc_ops;
 	p.opaque = g;
 	ret = vgt_vgpu_create(host, &p, &g->vgpu, err);
 	if (ret) {
+		pthread_cond_destroy(&g->irq);
 		pthread_mutex_destroy(&g->lock);
 		return ret;
 	}
@@ -254,5 +280,6 @@ void vgt_inproc_guest_fini(struct vgt_inproc_guest *g)
 {
 	vgt_vgpu_destroy(g->vgpu);
 	g->vgpu = NULL;
+	pthread_cond_destroy(&g->irq);
 	pthread_mutex_destroy(&g->lock);
 }

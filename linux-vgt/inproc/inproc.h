@@ -26,7 +26,15 @@ struct vgt_inproc_guest {
 	uint64_t ram_size;
 	struct refdrv_platform plat;
 
+	/*
+	 * false: the guest's waits step the mediator and gensim themselves;
+	 * true: gensim runs on its worker and the host's service thread polls,
+	 * so a waiting guest sleeps until its next interrupt (or briefly).
+	 */
+	bool async;
+
 	pthread_mutex_t lock;        /* guards what the transport callbacks change */
+	pthread_cond_t irq;
 	uint64_t msis;
 	uint64_t bar_addr[6];
 	bool bar_enabled[6];

@@ -126,6 +126,14 @@ int vgt_host_poll(struct vgt_host *host);
  */
 int64_t vgt_host_run(struct vgt_host *host, uint64_t budget);
 
+/*
+ * For devices that run by themselves (real hardware, gensim's worker
+ * thread): a service thread polls on every device interrupt, and at least
+ * every millisecond for vblanks and hang checks.
+ */
+int vgt_host_start_service(struct vgt_host *host);
+void vgt_host_stop_service(struct vgt_host *host);
+
 /* Parses types text into @types; returns the count or -EINVAL (reason in @err). */
 int vgt_types_parse(const char *text, struct vgt_type *types, unsigned max, struct vgt_error *err);
 
