@@ -108,6 +108,7 @@ struct vgt_workload {
 	struct vgt_reloc *relocs;
 	unsigned nrelocs;
 	uint32_t guest_tail;            /* the guest's HEAD once it is done */
+	uint32_t phys_bytes;            /* what it occupies of the physical ring */
 	uint32_t hwsp;                  /* the guest's status page, checked */
 	unsigned user_irqs;
 	uint64_t seqno;
@@ -127,7 +128,11 @@ struct vgt_phys_engine {
 	uint64_t ring_maddr, batch_maddr, seqno_maddr;
 	uint32_t tail;
 	uint64_t next_seqno;
-	struct vgt_workload *running;
+	/* Dispatched and not yet complete, oldest first; all the owner's. */
+	struct vgt_workload *running, *running_tail;
+	unsigned inflight;
+	uint32_t inflight_bytes;                /* of the physical ring */
+	bool exclusive;                         /* a workload that needs the whole pool */
 	unsigned queued;                        /* workloads waiting, all vGPUs */
 	struct vgt_vgpu *owner;                 /* whose context is loaded */
 	uint32_t hwsp;                          /* status page loaded with it */

@@ -23,7 +23,7 @@ static bool min_vtime(struct vgt_host *host, unsigned e, const struct vgt_vgpu *
 		const struct vgt_vgpu *v = host->vgpu[i];
 
 		if (!v || v == skip || (busy_only && !v->queue[e] &&
-					!(host->eng[e].running && host->eng[e].running->vgpu == v)))
+					!(host->eng[e].inflight && host->eng[e].owner == v)))
 			continue;
 		if (!found || v->vtime[e] < *out)
 			*out = v->vtime[e];

@@ -28,8 +28,11 @@
 #define POOL_SIZE        (4u << 20)
 #define HOST_LAYOUT      (32u << 20)
 #define BREADCRUMB_DW    12u
-#define TS_OFF           8u             /* completion timestamp, after the seqno */
-#define TS_START_OFF     16u            /* start timestamp */
+#define MAX_INFLIGHT     8u             /* workloads of one owner back to back */
+#define SLOT_SIZE        (POOL_SIZE / MAX_INFLIGHT)
+#define TS_SLOT(seq)     (64u + 16u * (uint32_t)((seq) % MAX_INFLIGHT))
+#define TS_OFF(seq)      TS_SLOT(seq)            /* completion timestamp */
+#define TS_START_OFF(seq) (TS_SLOT(seq) + 8u)    /* start timestamp */
 #define TS_NS            80ull          /* command-streamer timestamp tick */
 
 static uint64_t maddr_of(const struct vgt_host *host, uint32_t gm)
@@ -205,19 +208,21 @@ static void ring_put(struct vgt_host *host, unsigned e, const uint32_t *dw, uint
 	pe->tail = (pe->tail + bytes) % PHYS_RING_SIZE;
 }
 
-static void dispatch(struct vgt_host *host, unsigned e)
+/*
+ * Puts one workload on the physical ring.  Returns false when it cannot go
+ * now (the engine must drain first: a context switch, a status-page move,
+ * or a workload that needs the whole batch pool or much of the ring).
+ */
+static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 {
 	struct vgt_phys_engine *pe = &host->eng[e];
-	struct vgt_workload *w;
-	struct vgt_vgpu *v;
-	uint32_t crumb[BREADCRUMB_DW], start[5], n = 0, ns = 0;
+	struct vgt_workload *w = v->queue[e];
+	uint32_t crumb[BREADCRUMB_DW], start[5], n = 0, ns = 0, pool_off = 0;
+	bool big = w->batch_dw * 4u > SLOT_SIZE || w->ring_dw * 4u > PHYS_RING_SIZE / 4u;
 
-	if (pe->running || !pe->queued)
-		return;
-	v = vgt_policy_pick(host, e);
-	if (!v)
-		return;
-	w = v->queue[e];
+	if (pe->inflight && (pe->owner != v || pe->hwsp != w->hwsp || big ||
+			     pe->inflight_bytes + w->ring_dw * 4u + 256u > PHYS_RING_SIZE / 2u))
+		return false;
 	v->queue[e] = w->next;
 	w->next = NULL;
 	pe->queued--;
@@ -235,35 +240,38 @@ static void dispatch(struct vgt_host *host, unsigned e)
 		pe->hwsp = w->hwsp;
 	}
 
-	/* Shadow batches go to the pool; their addresses are relocated. */
+	/* Shadow batches go to the pool, a slot per workload in flight. */
+	w->seqno = ++pe->next_seqno;
+	if (!big)
+		pool_off = (uint32_t)(w->seqno % MAX_INFLIGHT) * SLOT_SIZE;
 	for (unsigned i = 0; i < w->nrelocs; i++) {
 		uint32_t *dst = w->relocs[i].in_ring ? w->ring : w->batch;
 
-		dst[w->relocs[i].pos] = pe->batch_gm + w->relocs[i].target;
+		dst[w->relocs[i].pos] = pe->batch_gm + pool_off + w->relocs[i].target;
 	}
 	if (w->batch_dw)
-		host->hw->dma_write(host->hw_handle, pe->batch_maddr, w->batch, w->batch_dw * 4u);
+		host->hw->dma_write(host->hw_handle, pe->batch_maddr + pool_off, w->batch,
+				    w->batch_dw * 4u);
 
 	/* Timestamps around the guest's commands measure its engine time. */
 	if (e == VGT_RCS) {
 		start[ns++] = HSW_GFX_OP_PIPE_CONTROL(5);
 		start[ns++] = HSW_PIPE_CONTROL_GLOBAL_GTT | HSW_PIPE_CONTROL_WRITE_TIMESTAMP;
-		start[ns++] = pe->seqno_gm + TS_START_OFF;
+		start[ns++] = pe->seqno_gm + TS_START_OFF(w->seqno);
 		start[ns++] = 0;
 		start[ns++] = 0;
 	} else {
 		start[ns++] = HSW_MI_INSTR(HSW_MI_FLUSH_DW_OP, 2) | (3u << HSW_MI_FLUSH_DW_OP_SHIFT);
-		start[ns++] = (pe->seqno_gm + TS_START_OFF) | HSW_MI_FLUSH_DW_USE_GTT;
+		start[ns++] = (pe->seqno_gm + TS_START_OFF(w->seqno)) | HSW_MI_FLUSH_DW_USE_GTT;
 		start[ns++] = 0;
 		start[ns++] = 0;
 	}
-	/* Breadcrumb: the completion time, then the sequence number. */
-	w->seqno = ++pe->next_seqno;
+	/* Breadcrumb: the completion time, the sequence number, an interrupt. */
 	if (e == VGT_RCS) {
 		crumb[n++] = HSW_GFX_OP_PIPE_CONTROL(5);
 		crumb[n++] = HSW_PIPE_CONTROL_CS_STALL | HSW_PIPE_CONTROL_GLOBAL_GTT |
 			     HSW_PIPE_CONTROL_WRITE_TIMESTAMP;
-		crumb[n++] = pe->seqno_gm + TS_OFF;
+		crumb[n++] = pe->seqno_gm + TS_OFF(w->seqno);
 		crumb[n++] = 0;
 		crumb[n++] = 0;
 		crumb[n++] = HSW_GFX_OP_PIPE_CONTROL(4);
@@ -273,7 +281,7 @@ static void dispatch(struct vgt_host *host, unsigned e)
 		crumb[n++] = (uint32_t)w->seqno;
 	} else {
 		crumb[n++] = HSW_MI_INSTR(HSW_MI_FLUSH_DW_OP, 2) | (3u << HSW_MI_FLUSH_DW_OP_SHIFT);
-		crumb[n++] = (pe->seqno_gm + TS_OFF) | HSW_MI_FLUSH_DW_USE_GTT;
+		crumb[n++] = (pe->seqno_gm + TS_OFF(w->seqno)) | HSW_MI_FLUSH_DW_USE_GTT;
 		crumb[n++] = 0;
 		crumb[n++] = 0;
 		crumb[n++] = HSW_MI_FLUSH_DW | HSW_MI_FLUSH_DW_OP_STOREDW;
@@ -286,9 +294,33 @@ static void dispatch(struct vgt_host *host, unsigned e)
 	ring_put(host, e, start, ns);
 	ring_put(host, e, w->ring, w->ring_dw);
 	ring_put(host, e, crumb, n);
+	w->phys_bytes = (ns + w->ring_dw + n) * 4u;
 	w->start_ns = host->now_ns;
-	pe->running = w;
-	mmio_write(host, HSW_RING_TAIL(vgt_hsw_engines[e].base), pe->tail);
+	if (pe->running_tail)
+		pe->running_tail->next = w;
+	else
+		pe->running = w;
+	pe->running_tail = w;
+	pe->inflight++;
+	pe->inflight_bytes += w->phys_bytes;
+	pe->exclusive = big;
+	return true;
+}
+
+static void dispatch(struct vgt_host *host, unsigned e)
+{
+	struct vgt_phys_engine *pe = &host->eng[e];
+	bool sent = false;
+
+	while (pe->queued && pe->inflight < MAX_INFLIGHT && !pe->exclusive) {
+		struct vgt_vgpu *v = vgt_policy_pick(host, e);
+
+		if (!v || !dispatch_one(host, e, v))
+			break;
+		sent = true;
+	}
+	if (sent)
+		mmio_write(host, HSW_RING_TAIL(vgt_hsw_engines[e].base), pe->tail);
 }
 
 void vgt_sched_queue(struct vgt_vgpu *v, struct vgt_workload *w)
@@ -306,6 +338,7 @@ void vgt_sched_queue(struct vgt_vgpu *v, struct vgt_workload *w)
 
 /* ---- Completion, hangs, resets -------------------------------------------------- */
 
+/* Retires the oldest workload in flight. */
 static void complete(struct vgt_host *host, unsigned e)
 {
 	struct vgt_phys_engine *pe = &host->eng[e];
@@ -314,11 +347,15 @@ static void complete(struct vgt_host *host, unsigned e)
 	uint32_t base = vgt_hsw_engines[e].base;
 	uint64_t ts[2] = { 0, 0 }, ns;
 
+	pe->running = w->next;
+	if (!pe->running)
+		pe->running_tail = NULL;
+	pe->inflight--;
+	pe->inflight_bytes -= w->phys_bytes;
+	pe->exclusive = false;
 	/* Engine time from the device's own timestamps around the workload. */
-	host->hw->dma_read(host->hw_handle, pe->seqno_maddr + TS_OFF, ts, sizeof(ts));
+	host->hw->dma_read(host->hw_handle, pe->seqno_maddr + TS_OFF(w->seqno), ts, sizeof(ts));
 	ns = ts[0] > ts[1] ? (ts[0] - ts[1]) * TS_NS : 0;
-
-	pe->running = NULL;
 	pe->busy_ns += ns;
 	vgt_policy_charge(v, e, ns);
 	v->stats.engine_ns[e] += ns;
@@ -351,8 +388,16 @@ static void phys_reset(struct vgt_host *host, unsigned e)
 
 	mmio_write(host, HSW_GDRST, vgt_hsw_engines[e].gdrst_bit);
 	ring_start(host, e);
-	vgt_workload_free(pe->running);
-	pe->running = NULL;
+	while (pe->running) {
+		struct vgt_workload *w = pe->running;
+
+		pe->running = w->next;
+		vgt_workload_free(w);
+	}
+	pe->running_tail = NULL;
+	pe->inflight = 0;
+	pe->inflight_bytes = 0;
+	pe->exclusive = false;
 	pe->owner = NULL;               /* the context is gone with the reset */
 	pe->hwsp = 0;
 	pe->resets++;
@@ -374,7 +419,7 @@ void vgt_sched_engine_reset(struct vgt_vgpu *v, unsigned e)
 	const struct vgt_engine_desc *d = &vgt_hsw_engines[e];
 
 	drop_queue(v, e);
-	if (host->eng[e].running && host->eng[e].running->vgpu == v)
+	if (host->eng[e].inflight && host->eng[e].owner == v)
 		phys_reset(host, e);
 	for (size_t i = 0; i < host->nmmio; i++) {
 		const struct vgt_mmio_desc *r = &host->mmio[i];
@@ -391,7 +436,7 @@ void vgt_sched_vgpu_gone(struct vgt_vgpu *v)
 
 	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++) {
 		drop_queue(v, e);
-		if (host->eng[e].running && host->eng[e].running->vgpu == v)
+		if (host->eng[e].inflight && host->eng[e].owner == v)
 			phys_reset(host, e);
 		if (host->eng[e].owner == v)
 			host->eng[e].owner = NULL;
@@ -409,9 +454,9 @@ void vgt_sched_poll(struct vgt_host *host)
 		if (!pe->running)
 			continue;
 		host->hw->dma_read(host->hw_handle, pe->seqno_maddr, &seqno, sizeof(seqno));
-		if ((int32_t)(seqno - (uint32_t)pe->running->seqno) >= 0)
+		while (pe->running && (int32_t)(seqno - (uint32_t)pe->running->seqno) >= 0)
 			complete(host, e);
-		else if (host->now_ns - pe->running->start_ns > host->hang_ns)
+		if (pe->running && host->now_ns - pe->running->start_ns > host->hang_ns)
 			hang(host, e);
 	}
 	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
