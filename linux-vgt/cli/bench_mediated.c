@@ -489,7 +489,8 @@ static int measure_all(struct results *r, double secs)
 			goto out_envs;
 		r->agg_ratio[i] = r->agg_rate[i] / r->native[WL_FILL];
 	}
-	if (fairness_run(&fair, weights, secs))
+	/* Shares need a few hundred slices to settle, whatever --seconds says. */
+	if (fairness_run(&fair, weights, secs > 0.25 ? secs : 0.25))
 		goto out_envs;
 	for (unsigned i = 0; i < 4; i++) {
 		vgt_vgpu_get_info(fair.guest[i].vgpu, &vi[i]);
