@@ -11,27 +11,7 @@
 #include <string.h>
 
 #include "private.h"
-
-#define PCI_VENDOR_ID        0x00u
-#define PCI_COMMAND          0x04u
-#define PCI_STATUS           0x06u
-#define PCI_REVISION         0x08u
-#define PCI_BAR(i)           (0x10u + 4u * (i))
-#define PCI_SUBSYS_VENDOR    0x2Cu
-#define PCI_CAP_PTR          0x34u
-#define PCI_INT_LINE         0x3Cu
-#define PCI_INT_PIN          0x3Du
-#define PCI_CMD_IO           (1u << 0)
-#define PCI_CMD_MEM          (1u << 1)
-#define PCI_CMD_MASTER       (1u << 2)
-#define PCI_CMD_INTX_DISABLE (1u << 10)
-#define MSI_CTRL             (HSW_PCI_MSI_CAP + 2u)
-#define MSI_ADDR             (HSW_PCI_MSI_CAP + 4u)
-#define MSI_DATA             (HSW_PCI_MSI_CAP + 8u)
-#define PM_CSR               (HSW_PCI_PM_CAP + 4u)
-#define AF_CTRL              (HSW_PCI_AF_CAP + 4u)
-#define AF_CTRL_FLR          (1u << 0)
-#define PCI_EXT_CFG_SIZE     4096u
+#include "hsw/pci_regs.h"
 
 static void put(struct vgt_vgpu *v, uint32_t off, unsigned size, uint32_t val)
 {

@@ -81,14 +81,8 @@ static const struct vgt_cmd_desc vgt_hsw_cmds[] = {
 
 static const struct vgt_cmd_desc *cmd_lookup(uint32_t dw0)
 {
-	uint32_t client = HSW_CMD_CLIENT(dw0), op;
+	uint32_t client = HSW_CMD_CLIENT(dw0), op = hsw_cmd_opcode(dw0);
 
-	switch (client) {
-	case HSW_CLIENT_MI: op = HSW_MI_OPCODE(dw0); break;
-	case HSW_CLIENT_2D: op = HSW_2D_OPCODE(dw0); break;
-	case HSW_CLIENT_3D: op = dw0 >> 16; break;
-	default: return NULL;
-	}
 	for (size_t i = 0; i < sizeof(vgt_hsw_cmds) / sizeof(vgt_hsw_cmds[0]); i++)
 		if (vgt_hsw_cmds[i].client == client && vgt_hsw_cmds[i].opcode == op)
 			return &vgt_hsw_cmds[i];

@@ -83,14 +83,8 @@ static const struct gensim_cmd gensim_hsw_cmds[] = {
 
 static const struct gensim_cmd *cmd_lookup(uint32_t dw0)
 {
-	uint32_t client = HSW_CMD_CLIENT(dw0), op;
+	uint32_t client = HSW_CMD_CLIENT(dw0), op = hsw_cmd_opcode(dw0);
 
-	switch (client) {
-	case HSW_CLIENT_MI: op = HSW_MI_OPCODE(dw0); break;
-	case HSW_CLIENT_2D: op = HSW_2D_OPCODE(dw0); break;
-	case HSW_CLIENT_3D: op = dw0 >> 16; break;
-	default: return NULL;
-	}
 	for (size_t i = 0; i < sizeof(gensim_hsw_cmds) / sizeof(gensim_hsw_cmds[0]); i++)
 		if (gensim_hsw_cmds[i].client == client && gensim_hsw_cmds[i].opcode == op)
 			return &gensim_hsw_cmds[i];
@@ -184,6 +178,28 @@ static int command_length(const struct gensim_cmd *c, uint32_t dw0, unsigned *le
 }
 
 /*
+ * Reads and decodes the command header at @gm into eng->cmd[0]; halts the
+ * engine (and returns NULL) on a fault, an unknown or misplaced command or
+ * a bad length.
+ */
+static const struct gensim_cmd *fetch_header(struct gensim *gs, struct gensim_engine *eng,
+					     uint64_t gm, unsigned *len)
+{
+	const struct gensim_cmd *c;
+
+	if (gensim_gm_access(gs, eng, gm, eng->cmd, 4, GENSIM_READ)) {
+		halt(gs, eng, HSW_ERR_PAGE_TABLE, 0);
+		return NULL;
+	}
+	c = cmd_lookup(eng->cmd[0]);
+	if (!c || !(c->group & eng->desc->cmd_mask) || command_length(c, eng->cmd[0], len)) {
+		halt(gs, eng, HSW_ERR_INSTRUCTION, eng->cmd[0]);
+		return NULL;
+	}
+	return c;
+}
+
+/*
  * Fetches the next command into eng->cmd.  Returns 1 with the command
  * fetched, 0 if the ring holds no complete command, or -1 if the engine
  * halted.
@@ -211,16 +227,9 @@ static int fetch(struct gensim *gs, struct gensim_engine *eng,
 		avail = (tail + size - off) % size / 4u;
 		if (!avail)
 			return 0;
-		if (gensim_gm_access(gs, eng, (uint64_t)start + off, eng->cmd, 4, GENSIM_READ)) {
-			halt(gs, eng, HSW_ERR_PAGE_TABLE, 0);
+		c = fetch_header(gs, eng, (uint64_t)start + off, &len);
+		if (!c)
 			return -1;
-		}
-		c = cmd_lookup(eng->cmd[0]);
-		if (!c || !(c->group & eng->desc->cmd_mask) ||
-		    command_length(c, eng->cmd[0], &len)) {
-			halt(gs, eng, HSW_ERR_INSTRUCTION, eng->cmd[0]);
-			return -1;
-		}
 		if (len > avail) {
 			/* The rest of the command is not submitted yet. */
 			eng->stalled = true;
@@ -247,16 +256,9 @@ static int fetch(struct gensim *gs, struct gensim_engine *eng,
 		gensim_reg_set(gs, HSW_RING_HEAD(base), (head & ~HSW_HEAD_ADDR) | off);
 	} else {
 		addr = eng->bb_addr[eng->level];
-		if (gensim_gm_access(gs, eng, addr, eng->cmd, 4, GENSIM_READ)) {
-			halt(gs, eng, HSW_ERR_PAGE_TABLE, 0);
+		c = fetch_header(gs, eng, addr, &len);
+		if (!c)
 			return -1;
-		}
-		c = cmd_lookup(eng->cmd[0]);
-		if (!c || !(c->group & eng->desc->cmd_mask) ||
-		    command_length(c, eng->cmd[0], &len)) {
-			halt(gs, eng, HSW_ERR_INSTRUCTION, eng->cmd[0]);
-			return -1;
-		}
 		if (len > 1 && gensim_gm_access(gs, eng, addr + 4, &eng->cmd[1], (len - 1) * 4u,
 						GENSIM_READ)) {
 			halt(gs, eng, HSW_ERR_PAGE_TABLE, eng->cmd[0]);

@@ -14,7 +14,21 @@
 #define HSW_CLIENT_3D           3u
 #define HSW_MI_OPCODE(dw)       (((dw) >> 23) & 0x3Fu)
 #define HSW_2D_OPCODE(dw)       (((dw) >> 22) & 0x7Fu)
-#define HSW_3D_OPCODE(dw)       (((dw) >> 16) & 0x1FFFu)  /* subtype:opcode:subop */
+
+/*
+ * The opcode as command tables key it: MI bits 28:23, 2D bits 28:22, 3D
+ * bits 31:16 (client, subtype, opcode, sub-opcode); 0xFFFFFFFF for the
+ * unused client.
+ */
+static inline unsigned int hsw_cmd_opcode(unsigned int dw0)
+{
+	switch (HSW_CMD_CLIENT(dw0)) {
+	case HSW_CLIENT_MI: return HSW_MI_OPCODE(dw0);
+	case HSW_CLIENT_2D: return HSW_2D_OPCODE(dw0);
+	case HSW_CLIENT_3D: return dw0 >> 16;
+	default: return 0xFFFFFFFFu;
+	}
+}
 
 #define HSW_MI_INSTR(op, len)   (((unsigned int)(op) << 23) | (unsigned int)(len))
 
