@@ -247,9 +247,27 @@ int vgt_demo_domains(unsigned n, double seconds, bool json)
 		failed = 1;
 		goto out;
 	}
-	if (!json)
+	if (!json) {
+		struct vgt_host_info hi;
+
+		vgt_host_get_info(demo.host, &hi);
 		printf("\nvgt demo: %u domains (dom0 and %u domUs) sharing one gensim through the mediator\n",
 		       n, n - 1);
+		printf("  partition: the mediator keeps aperture [0x%08" PRIx64 ", +%" PRIu64 " MiB), hidden "
+		       "[0x%08" PRIx64 ", +%" PRIu64 " MiB), %u fences\n", hi.host_low.base,
+		       hi.host_low.size >> 20, hi.host_high.base, hi.host_high.size >> 20, hi.host_fences);
+		for (unsigned i = 0; i < n; i++) {
+			struct vgt_vgpu_info vi;
+
+			vgt_vgpu_get_info(demo.dom[i].guest.vgpu, &vi);
+			printf("  dom%-2u %-8s aperture [0x%08" PRIx64 ", +%4" PRIu64 " MiB)  hidden [0x%08" PRIx64
+			       ", +%4" PRIu64 " MiB)  fences %u-%u  weight %u\n", vi.domid, vi.type, vi.low.base,
+			       vi.low.size >> 20, vi.high.base, vi.high.size >> 20, vi.host_fence[0],
+			       vi.host_fence[vi.fences - 1], vi.weight);
+		}
+		printf("  left: %" PRIu64 " MiB aperture, %" PRIu64 " MiB hidden, %u fences\n",
+		       hi.free_low >> 20, hi.free_high >> 20, hi.free_fences);
+	}
 	t0 = vgt_cli_seconds();
 	for (; started < n; started++) {
 		demo.dom[started].demo = &demo;

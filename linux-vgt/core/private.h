@@ -73,6 +73,7 @@ struct vgt_engine_desc {
 	const char *name;
 	uint32_t base, hws_pga, fault_reg, gdrst_bit;
 	uint32_t user_irq;              /* bit in GT (or, for VECS, PM) IIR */
+	uint32_t error_irq;             /* its command-error bit there */
 	bool pm_block;
 	uint32_t cmd_groups;
 };
@@ -293,6 +294,7 @@ bool vgt_gm_read(struct vgt_vgpu *vgpu, uint64_t gm, void *buf, size_t len);
 
 /* virq.c: virtual interrupts and vblanks */
 void vgt_virq_engine(struct vgt_vgpu *vgpu, unsigned engine, uint32_t bit);
+void vgt_virq_cmd_error(struct vgt_vgpu *vgpu, unsigned engine, uint32_t header);
 void vgt_virq_update(struct vgt_vgpu *vgpu);
 void vgt_virq_vblank(struct vgt_vgpu *vgpu, uint64_t now_ns);
 vgt_mmio_write_fn vgt_virq_reg_write;

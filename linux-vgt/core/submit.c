@@ -68,7 +68,11 @@ static void submit(struct vgt_vgpu *v, unsigned e)
 	}
 	ret = vgt_scan_submission(v, e, head, tail, &w, why, sizeof(why));
 	if (ret == -EPERM) {
+		uint32_t header = 0;
+
 		vgt_guest_error(v, VGT_GERR_CMD, "%s: %s", vgt_hsw_engines[e].name, why);
+		vgt_gm_read(v, (uint64_t)start + head, &header, 4);
+		vgt_virq_cmd_error(v, e, header);
 		return;
 	}
 	if (ret) {

@@ -30,6 +30,27 @@ void vgt_virq_engine(struct vgt_vgpu *v, unsigned e, uint32_t bit)
 	vgt_virq_update(v);
 }
 
+/*
+ * A refused submission looks to the guest like a command error on real
+ * hardware: RING_EIR/ESR latch an instruction error, IPEHR the header, and
+ * the engine's command-error interrupt is raised if its EMR lets it.
+ */
+void vgt_virq_cmd_error(struct vgt_vgpu *v, unsigned e, uint32_t header)
+{
+	const struct vgt_engine_desc *d = &vgt_hsw_engines[e];
+
+	vgt_vreg_set(v, HSW_RING_EIR(d->base), vgt_vreg(v, HSW_RING_EIR(d->base)) | HSW_ERR_INSTRUCTION);
+	vgt_vreg_set(v, HSW_RING_ESR(d->base), vgt_vreg(v, HSW_RING_ESR(d->base)) | HSW_ERR_INSTRUCTION);
+	vgt_vreg_set(v, HSW_RING_IPEHR(d->base), header);
+	if (vgt_vreg(v, HSW_RING_EMR(d->base)) & HSW_ERR_INSTRUCTION)
+		return;
+	if (d->pm_block)
+		latch(v, HSW_PMIMR, HSW_PMIIR, d->error_irq);
+	else
+		latch(v, HSW_GTIMR, HSW_GTIIR, d->error_irq);
+	vgt_virq_update(v);
+}
+
 void vgt_virq_update(struct vgt_vgpu *v)
 {
 	uint32_t deier = vgt_vreg(v, HSW_DEIER);
