@@ -2,6 +2,9 @@
 # job, `make check` runs the whole test suite (plain and ASan+UBSan builds).
 BUILD     ?= build
 SANBUILD  ?= build-san
+TSANBUILD ?= build-tsan
+# The suites that run several threads at once, repeated under ThreadSanitizer.
+TSAN_TESTS = refdrv gensim-cs cli-demo-threaded cli-demo-domains
 DEMO_PNG  ?= vgt-demo.png
 MESON_OPTS ?=
 
@@ -17,6 +20,10 @@ $(SANBUILD)/build.ninja:
 	CC=clang meson setup $(SANBUILD) -Dbuildtype=debug -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dc_args=-fno-sanitize-recover=all $(MESON_OPTS)
 
+$(TSANBUILD)/build.ninja:
+	CC=clang meson setup $(TSANBUILD) -Dbuildtype=debug -Db_sanitize=thread -Db_lundef=false \
+		$(MESON_OPTS)
+
 deps:
 	tools/install-deps.sh
 
@@ -28,15 +35,20 @@ bench: deps
 	$(MAKE) all
 	$(BUILD)/linux-vgt/vgt bench gensim
 
-# Both builds run every suite; the summary line counts each test case.
+# The plain and ASan+UBSan builds run every suite, the TSan build the
+# threaded ones; the summary line counts each test case.
 check: deps
 	$(MAKE) all
-	$(MAKE) $(SANBUILD)/build.ninja
+	$(MAKE) $(SANBUILD)/build.ninja $(TSANBUILD)/build.ninja
 	ninja -C $(SANBUILD)
+	ninja -C $(TSANBUILD)
 	-meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		meson test -C $(SANBUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4
-	tests/summarize.py $(BUILD)/meson-logs/testlog.json $(SANBUILD)/meson-logs/testlog.json
+	-TSAN_OPTIONS=halt_on_error=1 meson test -C $(TSANBUILD) --print-errorlogs \
+		--num-processes 2 --timeout-multiplier 4 $(TSAN_TESTS)
+	tests/summarize.py $(BUILD)/meson-logs/testlog.json $(SANBUILD)/meson-logs/testlog.json \
+		$(TSANBUILD)/meson-logs/testlog.json
 
 clean:
-	rm -rf $(BUILD) $(SANBUILD) $(DEMO_PNG)
+	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD) $(DEMO_PNG)
