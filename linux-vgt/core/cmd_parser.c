@@ -191,7 +191,7 @@ static int audit_bb_start(struct scan *s, uint32_t *cmd, unsigned len, unsigned 
 		return refuse(s, "a batch buffer in a per-process GTT (not supported)");
 	if (owned(s, "MI_BATCH_BUFFER_START", gm, 4))
 		return -EPERM;
-	if (s->nsegments + s->npending >= MAX_SEGMENTS)
+	if (s->npending >= MAX_SEGMENTS)
 		return refuse(s, "more than %u batch buffers or chain links", MAX_SEGMENTS);
 	seg = &s->pending[s->npending++];
 	seg->gm = gm;
@@ -217,6 +217,11 @@ static int reg_ok(struct scan *s, const char *cmd, uint32_t reg)
 	if (!d || !(d->flags & VGT_REG_CMD_ACCESS))
 		return refuse(s, "%s of register 0x%05x (%s), which commands may not access", cmd, reg,
 			      d ? d->name : "not in the register table");
+	/* An engine's own registers only: another engine may be another vGPU's. */
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
+		if ((reg & ~0xFFFu) == vgt_hsw_engines[e].base && e != s->engine)
+			return refuse(s, "%s of %s, a register of %s", cmd, d->name,
+				      vgt_hsw_engines[e].name);
 	return 0;
 }
 

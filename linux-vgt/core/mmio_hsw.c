@@ -8,6 +8,11 @@
  * that is audited before use), CMD (commands may write it), CTX (saved
  * and restored per vGPU on a context switch), HW (reads the physical
  * register).  Everything else is virtual per vGPU.
+ *
+ * A command may write only registers that the context switch carries (so
+ * the next vGPU does not inherit them) and only on its own engine.
+ * MI_MODE is not among them: stopping the physical ring from a batch would
+ * stall every vGPU behind it.
  */
 #include "private.h"
 
@@ -83,7 +88,7 @@ static void dspsurf_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32
 	{ HSW_RING_IPEHR(b), 4, HSW, 0, 0, ALL, 0, n "_IPEHR", NULL, NULL }, \
 	{ HSW_RING_ACTHD(b), 4, HSW, 0, 0, ALL, 0, n "_ACTHD", NULL, NULL }, \
 	{ HSW_RING_HWSTAM(b), 4, HSW, CTX, ALL, 0, 0, n "_HWSTAM", NULL, NULL }, \
-	{ HSW_RING_MI_MODE(b), 4, HSW, MASKED | CMD | CTX, 0, HSW_MI_MODE_IDLE, 0, n "_MI_MODE", mi_mode_read, vgt_ring_mode_write }, \
+	{ HSW_RING_MI_MODE(b), 4, HSW, MASKED, 0, HSW_MI_MODE_IDLE, 0, n "_MI_MODE", mi_mode_read, vgt_ring_mode_write }, \
 	{ HSW_RING_IMR(b), 4, HSW, 0, ALL, 0, 0, n "_IMR", NULL, NULL }, \
 	{ HSW_RING_EIR(b), 4, HSW, 0, 0, 0, ALL, n "_EIR", NULL, NULL }, \
 	{ HSW_RING_EMR(b), 4, HSW, 0, ALL, 0, 0, n "_EMR", NULL, NULL }, \

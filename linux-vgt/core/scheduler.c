@@ -348,7 +348,9 @@ static void complete(struct vgt_host *host, unsigned e)
 	uint64_t ts[2] = { 0, 0 }, ns;
 
 	pe->running = w->next;
-	if (!pe->running)
+	if (pe->running)
+		pe->running->start_ns = host->now_ns;  /* its hang clock starts now */
+	else
 		pe->running_tail = NULL;
 	pe->inflight--;
 	pe->inflight_bytes -= w->phys_bytes;
