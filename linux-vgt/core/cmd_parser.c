@@ -378,26 +378,6 @@ static int one_command(struct scan *s, uint32_t *cmd, unsigned len, const struct
 	return ret;
 }
 
-/* The ring part: already copied out of the guest into @dw. */
-static int walk_ring(struct scan *s, uint32_t *dw, uint32_t n)
-{
-	for (uint32_t i = 0; i < n;) {
-		const struct vgt_cmd_desc *c;
-		unsigned len;
-		int ret = decode(s, dw[i], &c, &len);
-
-		if (ret)
-			return ret;
-		if (len > n - i)
-			return refuse(s, "%s runs past TAIL", c->name);
-		ret = one_command(s, dw + i, len, c, 0, true);
-		if (ret)
-			return ret;
-		i += len;
-	}
-	return 0;
-}
-
 /*
  * Copies @n dwords of guest graphics memory at @gm, a page at a time: a
  * batch is read once per page, and only pages the vGPU owns and has mapped.
@@ -464,6 +444,58 @@ void vgt_workload_free(struct vgt_workload *w)
 	free(w);
 }
 
+static struct vgt_workload *new_piece(struct scan *s, unsigned engine)
+{
+	struct vgt_workload *w = calloc(1, sizeof(*w));
+
+	if (w)
+		w->relocs = calloc(MAX_RELOCS, sizeof(*w->relocs));
+	if (!w || !w->relocs) {
+		free(w);
+		return NULL;
+	}
+	w->vgpu = s->v;
+	w->engine = engine;
+	s->w = w;
+	s->ring_cap = s->batch_cap = 0;
+	s->npending = s->nsegments = 0;
+	return w;
+}
+
+/* Walks the batch buffers the current piece's ring commands reached. */
+static int finish_piece(struct scan *s)
+{
+	for (unsigned i = 0; i < s->npending; i++) {
+		struct segment seg = s->pending[i];
+		int ret;
+
+		s->w->relocs[seg.reloc].target = s->w->batch_dw * 4u;
+		s->nsegments++;
+		ret = walk_batch(s, &seg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void free_pieces(struct vgt_workload *w)
+{
+	while (w) {
+		struct vgt_workload *next = w->next;
+
+		vgt_workload_free(w);
+		w = next;
+	}
+}
+
+/*
+ * A long submission is cut, at command boundaries, into pieces of at most
+ * PIECE_DW ring dwords, each its own workload that moves the guest's HEAD
+ * to where it ends: the mediator's ring then never has to hold more than a
+ * piece and its markers, whatever the guest's ring size.
+ */
+#define PIECE_DW (64u * 1024u)
+
 int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint32_t tail,
 			struct vgt_workload **out, char *why, size_t whylen)
 {
@@ -473,23 +505,22 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 	uint32_t n = ((tail + size - head) % size) / 4u, first;
 	struct scan *s = malloc(sizeof(*s));        /* holds a page: not for the stack */
 	uint32_t *dw = malloc(((size_t)n + 1) * sizeof(*dw));
-	struct vgt_workload *w = calloc(1, sizeof(*w));
+	struct vgt_workload *list = NULL, **link = &list;
 	int ret;
 
 	*out = NULL;
 	snprintf(why, whylen, "out of memory");
-	if (w)
-		w->relocs = calloc(MAX_RELOCS, sizeof(*w->relocs));
-	if (!s || !dw || !w || !w->relocs) {
+	if (!s || !dw) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	why[0] = '\0';
-	*s = (struct scan){ .v = v, .engine = engine, .w = w, .why = why, .whylen = whylen,
-			    .page_gm = ~0ull };
-	w->vgpu = v;
-	w->engine = engine;
-	w->guest_tail = tail;
+	*s = (struct scan){ .v = v, .engine = engine, .why = why, .whylen = whylen, .page_gm = ~0ull };
+	if (!new_piece(s, engine)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	*link = s->w;
 	/* Copy the ring part once, wrapping at the end of the ring. */
 	first = (size - head) / 4u < n ? (size - head) / 4u : n;
 	if (!vgt_gm_read(v, (uint64_t)start + head, dw, first * 4u) ||
@@ -497,22 +528,45 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 		ret = refuse(s, "ring contents are not mapped");
 		goto out;
 	}
-	ret = walk_ring(s, dw, n);
-	/* Batch buffers, in the order they were found; each gets its place. */
-	for (unsigned i = 0; !ret && i < s->npending; i++) {
-		struct segment seg = s->pending[i];
+	ret = 0;
+	for (uint32_t i = 0; !ret && i < n;) {
+		const struct vgt_cmd_desc *c;
+		unsigned len;
 
-		w->relocs[seg.reloc].target = w->batch_dw * 4u;
-		s->nsegments++;
-		ret = walk_batch(s, &seg);
+		ret = decode(s, dw[i], &c, &len);
+		if (ret)
+			break;
+		if (len > n - i) {
+			ret = refuse(s, "%s runs past TAIL", c->name);
+			break;
+		}
+		if (s->w->ring_dw + len > PIECE_DW) {
+			ret = finish_piece(s);
+			if (ret)
+				break;
+			s->w->guest_tail = (head + i * 4u) % size;
+			link = &s->w->next;
+			if (!new_piece(s, engine)) {
+				snprintf(why, whylen, "out of memory");
+				ret = -ENOMEM;
+				break;
+			}
+			*link = s->w;
+		}
+		ret = one_command(s, dw + i, len, c, 0, true);
+		i += len;
 	}
+	if (!ret)
+		ret = finish_piece(s);
+	if (!ret)
+		s->w->guest_tail = tail;
 out:
 	free(dw);
 	free(s);
 	if (ret) {
-		vgt_workload_free(w);
+		free_pieces(list);
 		return ret;
 	}
-	*out = w;
+	*out = list;
 	return 0;
 }

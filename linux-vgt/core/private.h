@@ -111,6 +111,7 @@ struct vgt_workload {
 	uint32_t guest_tail;            /* the guest's HEAD once it is done */
 	uint32_t phys_bytes;            /* what it occupies of the physical ring */
 	uint32_t hwsp;                  /* the guest's status page, checked */
+	bool last;                      /* the last piece of its submission */
 	unsigned user_irqs;
 	uint64_t seqno;
 	uint64_t start_ns;
@@ -118,7 +119,10 @@ struct vgt_workload {
 
 void vgt_workload_free(struct vgt_workload *w);
 
-/* cmd_parser.c: audits [head, tail) of the guest ring and copies it. */
+/*
+ * cmd_parser.c: audits [head, tail) of the guest ring and copies it into
+ * one workload, or a list (linked by ->next) of pieces of a long one.
+ */
 int vgt_scan_submission(struct vgt_vgpu *vgpu, unsigned engine, uint32_t head, uint32_t tail,
 			struct vgt_workload **out, char *why, size_t whylen);
 

@@ -6,7 +6,8 @@
  * its workloads used divided by its weight.  The engine goes to the vGPU
  * with work and the smallest virtual time; the current holder keeps it for
  * the rest of its time slice (1 ms by default) while it has work, which
- * keeps context switches rare.  A vGPU that becomes busy (new, or back
+ * keeps context switches rare.  Picking has no side effects: the mechanism
+ * starts a slice when it actually hands the engine over.  A vGPU that becomes busy (new, or back
  * from idle) starts at the smallest virtual time of the others, so it can
  * neither starve them nor bank credit while idle.
  */
@@ -46,8 +47,6 @@ struct vgt_vgpu *vgt_policy_pick(struct vgt_host *host, unsigned e)
 		if (v && v->queue[e] && (!best || v->vtime[e] < best->vtime[e]))
 			best = v;
 	}
-	if (best)
-		pe->slice_start_ns = host->now_ns;      /* a new slice, maybe for the same holder */
 	return best;
 }
 

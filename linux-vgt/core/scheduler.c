@@ -234,7 +234,12 @@ static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 		pe->switches++;
 		pe->owner = v;
 		pe->hwsp = w->hwsp;
-	} else if (pe->hwsp != w->hwsp) {
+		pe->slice_start_ns = host->now_ns;
+	} else if (host->now_ns - pe->slice_start_ns >= host->slice_ns) {
+		/* The holder won the engine again after its slice: a new one. */
+		pe->slice_start_ns = host->now_ns;
+	}
+	if (pe->hwsp != w->hwsp) {
 		/* Same context; the guest moved its status page since. */
 		mmio_write(host, vgt_hsw_engines[e].hws_pga, w->hwsp);
 		pe->hwsp = w->hwsp;
@@ -326,8 +331,10 @@ static void dispatch(struct vgt_host *host, unsigned e)
 void vgt_sched_queue(struct vgt_vgpu *v, struct vgt_workload *w)
 {
 	struct vgt_workload **p = &v->queue[w->engine];
+	struct vgt_phys_engine *pe = &v->host->eng[w->engine];
 
-	if (!*p)
+	/* Back from idle (nothing queued, nothing running): no banked credit. */
+	if (!*p && !(pe->inflight && pe->owner == v))
 		vgt_policy_wake(v->host, v, w->engine);
 	while (*p)
 		p = &(*p)->next;
@@ -361,8 +368,9 @@ static void complete(struct vgt_host *host, unsigned e)
 	pe->busy_ns += ns;
 	vgt_policy_charge(v, e, ns);
 	v->stats.engine_ns[e] += ns;
-	v->stats.workloads_completed++;
-	/* The guest's ring has advanced past this submission. */
+	if (w->last)
+		v->stats.workloads_completed++;
+	/* The guest's ring has advanced past this submission (or piece). */
 	vgt_vreg_set(v, HSW_RING_HEAD(base), (vgt_vreg(v, HSW_RING_HEAD(base)) & ~HSW_HEAD_ADDR) |
 		     w->guest_tail);
 	vgt_vreg_set(v, HSW_RING_ACTHD(base), (vgt_vreg(v, HSW_RING_START(base)) & HSW_START_ADDR) +
@@ -407,7 +415,14 @@ static void phys_reset(struct vgt_host *host, unsigned e)
 
 static void hang(struct vgt_host *host, unsigned e)
 {
-	struct vgt_vgpu *v = host->eng[e].running->vgpu;
+	struct vgt_phys_engine *pe = &host->eng[e];
+	struct vgt_vgpu *v = pe->running->vgpu;
+	uint64_t ns = host->now_ns - pe->running->start_ns;
+
+	/* The time it held the engine is its own, like any workload's. */
+	pe->busy_ns += ns;
+	vgt_policy_charge(v, e, ns);
+	v->stats.engine_ns[e] += ns;
 
 	vgt_guest_error(v, VGT_GERR_HANG, "%s workload did not finish in %llu ms; engine reset",
 			vgt_hsw_engines[e].name, (unsigned long long)(host->hang_ns / 1000000));

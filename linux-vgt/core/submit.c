@@ -80,9 +80,17 @@ static void submit(struct vgt_vgpu *v, unsigned e)
 		return;
 	}
 	v->scan_head[e] = tail;
-	w->hwsp = hws;
 	v->stats.workloads_submitted++;
-	vgt_sched_queue(v, w);
+	/* One workload, or the pieces of a long submission, in order. */
+	while (w) {
+		struct vgt_workload *next = w->next;
+
+		w->next = NULL;
+		w->hwsp = hws;
+		w->last = !next;
+		vgt_sched_queue(v, w);
+		w = next;
+	}
 }
 
 void vgt_ring_tail_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
