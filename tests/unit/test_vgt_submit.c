@@ -2618,7 +2618,7 @@ static void test_guest_resets(void **state)
 	struct t5g *g = zalloc(CH_MAX_GUESTS * sizeof(*g));
 	struct prog *p = prog_new();
 	struct t5g *A = &g[1], *B = &g[2];
-	struct vgt_inproc_guest *gA, *gB;
+	struct vgt_inproc_guest *gA;
 	struct vgt_host_info hi;
 	struct gensim_stats st0, st;
 	struct vgt_vgpu_info in;
@@ -2629,7 +2629,6 @@ static void test_guest_resets(void **state)
 	h_default(h);
 	ch_four_guests(h);
 	gA = &h->guest[1];
-	gB = &h->guest[2];
 	for (unsigned i = 0; i < h->nguests; i++) {
 		guest_up(&g[i].d, &h->guest[i]);
 		t5_prep(&g[i], p, i);
@@ -2738,7 +2737,6 @@ static void test_guest_resets(void **state)
 		}
 		assert_clean(h, i, "at the end");
 	}
-	(void)gB;
 	gensim_get_stats(h->gs, &st);
 	assert_int_equal(st.cmd_errors, st0.cmd_errors);
 	h_release(h);
