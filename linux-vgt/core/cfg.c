@@ -62,23 +62,6 @@ void vgt_cfg_init(struct vgt_vgpu *v)
 	v->bar_size[4] = HSW_BAR4_SIZE;
 }
 
-static uint8_t wmask(uint32_t off)
-{
-	switch (off) {
-	case PCI_COMMAND:       return PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER;
-	case PCI_COMMAND + 1:   return PCI_CMD_INTX_DISABLE >> 8;
-	case PCI_INT_LINE:      return 0xFF;
-	case MSI_CTRL:          return 0x01;
-	case MSI_ADDR:          return 0xFC;
-	case MSI_ADDR + 1: case MSI_ADDR + 2: case MSI_ADDR + 3:
-	case MSI_DATA: case MSI_DATA + 1:
-		return 0xFF;
-	case PM_CSR:            return 0x03;
-	case AF_CTRL:           return AF_CTRL_FLR;
-	default:                return 0;
-	}
-}
-
 static uint64_t bar_addr(const struct vgt_vgpu *v, unsigned bar)
 {
 	uint64_t lo = vgt_cfg_get(v, PCI_BAR(bar), 4);
@@ -151,7 +134,7 @@ int vgt_cfg_write(struct vgt_vgpu *v, uint32_t off, unsigned size, uint32_t val)
 		bars_changed = vgt_cfg_get(v, doff, 4) != cur;
 	} else {
 		for (unsigned i = 0; i < size; i++) {
-			uint8_t wm = wmask(off + i), b = (uint8_t)(val >> (8 * i));
+			uint8_t wm = hsw_pci_cfg_wmask(off + i), b = (uint8_t)(val >> (8 * i));
 
 			v->cfg[off + i] = (uint8_t)((v->cfg[off + i] & ~wm) | (b & wm));
 		}

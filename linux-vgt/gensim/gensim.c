@@ -86,24 +86,6 @@ static void cfg_reset(struct gensim *gs)
 	cfg_put(gs, HSW_PCI_AF_CAP + 3, 1, 0x03);
 }
 
-/* Bits software may change, per byte of config space. */
-static uint8_t cfg_wmask(uint32_t off)
-{
-	switch (off) {
-	case PCI_COMMAND:       return (uint8_t)(PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER);
-	case PCI_COMMAND + 1:   return (uint8_t)(PCI_CMD_INTX_DISABLE >> 8);
-	case PCI_INT_LINE:      return 0xFF;
-	case MSI_CTRL:          return 0x01;       /* enable; one message only */
-	case MSI_ADDR:          return 0xFC;
-	case MSI_ADDR + 1: case MSI_ADDR + 2: case MSI_ADDR + 3:
-	case MSI_DATA: case MSI_DATA + 1:
-		return 0xFF;
-	case PM_CSR:            return 0x03;
-	case AF_CTRL:           return AF_CTRL_FLR;
-	default:                return 0;
-	}
-}
-
 static void bar_write(struct gensim *gs, unsigned bar, uint32_t val)
 {
 	uint32_t size, flags;
@@ -148,7 +130,7 @@ int gensim_cfg_write(struct gensim *gs, uint32_t off, unsigned size, uint32_t va
 		bar_write(gs, (doff - PCI_BAR(0)) / 4, (cur & ~mask) | ((val << shift) & mask));
 	} else {
 		for (unsigned i = 0; i < size; i++) {
-			uint8_t wm = cfg_wmask(off + i), b = (uint8_t)(val >> (8 * i));
+			uint8_t wm = hsw_pci_cfg_wmask(off + i), b = (uint8_t)(val >> (8 * i));
 
 			gs->cfg_space[off + i] = (uint8_t)((gs->cfg_space[off + i] & ~wm) | (b & wm));
 		}

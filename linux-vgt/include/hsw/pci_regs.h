@@ -31,4 +31,27 @@
 #define AF_CTRL                 (HSW_PCI_AF_CAP + 4u)
 #define AF_CTRL_FLR             (1u << 0)
 
+/*
+ * The bits software may change in each byte of the IGD's config space
+ * (outside the BARs, which follow the sizing protocol): the command
+ * register's decode, bus-master and INTx-disable bits, the interrupt line,
+ * MSI enable (one message), address and data, the power state, and FLR.
+ */
+static inline unsigned char hsw_pci_cfg_wmask(unsigned int off)
+{
+	switch (off) {
+	case PCI_COMMAND:       return (unsigned char)(PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER);
+	case PCI_COMMAND + 1:   return (unsigned char)(PCI_CMD_INTX_DISABLE >> 8);
+	case PCI_INT_LINE:      return 0xFF;
+	case MSI_CTRL:          return 0x01;
+	case MSI_ADDR:          return 0xFC;
+	case MSI_ADDR + 1: case MSI_ADDR + 2: case MSI_ADDR + 3:
+	case MSI_DATA: case MSI_DATA + 1:
+		return 0xFF;
+	case PM_CSR:            return 0x03;
+	case AF_CTRL:           return AF_CTRL_FLR;
+	default:                return 0;
+	}
+}
+
 #endif /* HSW_PCI_REGS_H */
