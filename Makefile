@@ -3,12 +3,14 @@
 BUILD     ?= build
 SANBUILD  ?= build-san
 TSANBUILD ?= build-tsan
+FUZZBUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 # The suites that run several threads at once, repeated under ThreadSanitizer.
 TSAN_TESTS = refdrv gensim-cs cli-demo-threaded cli-demo-domains
 DEMO_PNG  ?= vgt-demo.png
 MESON_OPTS ?=
 
-.PHONY: all deps demo check bench clean
+.PHONY: all deps demo check bench fuzz clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -24,8 +26,18 @@ $(TSANBUILD)/build.ninja:
 	CC=clang meson setup $(TSANBUILD) -Dbuildtype=debug -Db_sanitize=thread -Db_lundef=false \
 		$(MESON_OPTS)
 
+$(FUZZBUILD)/build.ninja:
+	CC=clang meson setup $(FUZZBUILD) -Dfuzzing=true -Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link $(MESON_OPTS)
+
 deps:
 	tools/install-deps.sh
+
+# Every libFuzzer target for FUZZ_SECONDS (default 60) each.
+fuzz: deps
+	$(MAKE) $(FUZZBUILD)/build.ninja
+	ninja -C $(FUZZBUILD)
+	tools/run-fuzz.sh $(FUZZBUILD) $(FUZZ_SECONDS)
 
 demo: deps
 	$(MAKE) all
@@ -51,4 +63,4 @@ check: deps
 		$(TSANBUILD)/meson-logs/testlog.json
 
 clean:
-	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD) $(DEMO_PNG)
+	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD) $(FUZZBUILD) $(DEMO_PNG)

@@ -598,6 +598,13 @@ int gensim_gtt_write(struct gensim *gs, uint32_t index, uint32_t pte)
 	return 0;
 }
 
+void gensim_gtt_snapshot(struct gensim *gs, uint32_t *out)
+{
+	pthread_mutex_lock(&gs->lock);
+	memcpy(out, gs->gtt, HSW_GTT_ENTRIES * sizeof(*out));
+	pthread_mutex_unlock(&gs->lock);
+}
+
 /* ---- Execution and time -------------------------------------------------- */
 
 void gensim_advance_locked(struct gensim *gs, uint64_t ns)

@@ -104,6 +104,8 @@ void *gensim_mem_ptr(struct gensim *gs, uint64_t pa, size_t len);
 uint32_t gensim_gtt_entries(const struct gensim *gs);
 int gensim_gtt_read(struct gensim *gs, uint32_t index, uint32_t *pte);
 int gensim_gtt_write(struct gensim *gs, uint32_t index, uint32_t pte);
+/* Copies all gensim_gtt_entries() PTEs into @out at once (for checkers). */
+void gensim_gtt_snapshot(struct gensim *gs, uint32_t *out);
 
 /* ---- Execution ------------------------------------------------------------ */
 /*
