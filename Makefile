@@ -6,7 +6,7 @@ TSANBUILD ?= build-tsan
 FUZZBUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 # The suites that run several threads at once, repeated under ThreadSanitizer.
-TSAN_TESTS = refdrv gensim-cs cli-demo-threaded cli-demo-domains
+TSAN_TESTS = refdrv gensim-cs cli-demo-threaded cli-demo-domains cli-soak-json
 DEMO_PNG  ?= vgt-demo.png
 MESON_OPTS ?=
 

@@ -235,7 +235,7 @@ int vgt_cmd_demo(int argc, char **argv)
 			fprintf(stderr, "vgt demo: --json describes the domains; give --domains 1 or more\n");
 			return 2;
 		}
-		return vgt_demo_domains((unsigned)o.domains, o.seconds, true);
+		return vgt_demo_domains((unsigned)o.domains, o.seconds, true, false);
 	}
 	ret = gensim_create(&cfg, &gs);
 	if (ret) {
@@ -245,6 +245,6 @@ int vgt_cmd_demo(int argc, char **argv)
 	ret = run(&o, gs);
 	gensim_destroy(gs);
 	if (!ret && o.domains)
-		ret = vgt_demo_domains((unsigned)o.domains, o.seconds, false);
+		ret = vgt_demo_domains((unsigned)o.domains, o.seconds, false, false);
 	return ret;
 }

@@ -52,6 +52,7 @@ struct demo {
 	struct vgt_host *host;
 	struct domain *dom;
 	unsigned n;
+	bool soak;                      /* full load: no waiting for vblank */
 	atomic_bool stop;
 };
 
@@ -85,7 +86,7 @@ static void *domain_main(void *arg)
 		long wrong;
 
 		ret = refdrv_scene_draw(&d->drv, &d->scene, (uint32_t)f);
-		if (!ret)
+		if (!ret && !demo->soak)
 			ret = refdrv_wait_vblank(&d->drv, 0);
 		if (ret)
 			break;
@@ -203,12 +204,54 @@ static void print_json(struct demo *demo, double elapsed)
 	printf("\n]}\n");
 }
 
-int vgt_demo_domains(unsigned n, double seconds, bool json)
+/* Resident memory of this process, bytes. */
+static uint64_t rss_bytes(void)
 {
+	unsigned long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu %lu", &size, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+struct soak_watch {
+	uint64_t last[8];
+	uint64_t starved;               /* one-second windows a busy domain made no progress */
+	uint64_t rss_warm, rss_max;
+	unsigned windows;
+};
+
+static void soak_sample(struct demo *demo, struct soak_watch *w)
+{
+	uint64_t rss = rss_bytes();
+
+	for (unsigned i = 0; i < demo->n; i++) {
+		struct vgt_vgpu_info vi;
+
+		vgt_vgpu_get_info(demo->dom[i].guest.vgpu, &vi);
+		if (w->windows && vi.workloads_completed == w->last[i] && !atomic_load(&demo->dom[i].done))
+			w->starved++;
+		w->last[i] = vi.workloads_completed;
+	}
+	/* Memory is judged after a warm-up window: buffers and pools are in place. */
+	if (w->windows == 2)
+		w->rss_warm = rss;
+	if (rss > w->rss_max)
+		w->rss_max = rss;
+	w->windows++;
+}
+
+int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak)
+{
+	struct soak_watch watch = { .windows = 0 };
 	struct vgt_host_params hp = { .hw = &gensim_hw_ops, .log = warn_log };
 	struct vgt_error err = { { 0 } };
 	struct gensim_config cfg;
-	struct demo demo = { .n = 0 };
+	struct demo demo = { .n = 0, .soak = soak };
 	double t0, t;
 	int ret, failed = 0;
 	unsigned started = 0;
@@ -278,7 +321,7 @@ int vgt_demo_domains(unsigned n, double seconds, bool json)
 			break;
 		}
 	}
-	for (double next = 0.5;;) {
+	for (double next = 0.5, sample = 1.0;;) {
 		bool all_done = true;
 
 		usleep(20000);
@@ -287,9 +330,13 @@ int vgt_demo_domains(unsigned n, double seconds, bool json)
 			all_done &= atomic_load(&demo.dom[i].done);
 		if (t >= seconds || all_done)
 			break;
+		if (soak && t >= sample) {
+			soak_sample(&demo, &watch);
+			sample += 1.0;
+		}
 		if (!json && t >= next) {
 			print_table(&demo, t, true);
-			next += 1.0;
+			next += soak ? 10.0 : 1.0;
 		}
 	}
 	atomic_store(&demo.stop, true);
@@ -309,9 +356,41 @@ int vgt_demo_domains(unsigned n, double seconds, bool json)
 		    vi.workloads_submitted != vi.workloads_completed)
 			failed = 1;
 	}
-	if (json) {
+	if (soak) {
+		struct vgt_host_info hi;
+		uint64_t workloads = 0, traps = 0, resets = 0, grow;
+
+		vgt_host_get_info(demo.host, &hi);
+		for (unsigned i = 0; i < started; i++) {
+			struct vgt_vgpu_info vi;
+
+			vgt_vgpu_get_info(demo.dom[i].guest.vgpu, &vi);
+			workloads += vi.workloads_completed;
+			traps += vi.mmio_reads + vi.mmio_writes + vi.cfg_accesses;
+		}
+		for (unsigned e = 0; e < 4; e++)
+			resets += hi.engine_resets[e];
+		grow = watch.rss_max > watch.rss_warm ? watch.rss_max - watch.rss_warm : 0;
+		/* Flat: no more than 4 MiB over the warm-up figure in the whole run. */
+		if (watch.starved || (watch.rss_warm && grow > (4u << 20)))
+			failed = 1;
+		if (json)
+			printf("{\"soak\": {\"seconds\": %.1f, \"domains\": %u, \"workloads_completed\": %" PRIu64
+			       ", \"traps\": %" PRIu64 ", \"engine_resets\": %" PRIu64
+			       ", \"max_sched_delay_us\": %.1f, \"starved_windows\": %" PRIu64
+			       ", \"rss_growth_bytes\": %" PRIu64 ", \"passed\": %s}}\n", t, started, workloads,
+			       traps, resets, hi.max_sched_delay_ns / 1e3, watch.starved, grow,
+			       failed ? "false" : "true");
+		else
+			printf("\nvgt soak: %u domains, %.1f s under full load: %" PRIu64 " workloads, %" PRIu64
+			       " traps, %" PRIu64 " engine resets, longest scheduling delay %.1f us, %" PRIu64
+			       " starved windows, memory %.1f MiB after warm-up and %+.1f MiB at most since: %s\n",
+			       started, t, workloads, traps, resets, hi.max_sched_delay_ns / 1e3, watch.starved,
+			       watch.rss_warm / 1048576.0, grow / 1048576.0, failed ? "FAILED" : "passed");
+	}
+	if (json && !soak) {
 		print_json(&demo, t);
-	} else {
+	} else if (!json) {
 		struct vgt_host_info hi;
 
 		print_table(&demo, t, false);

@@ -172,6 +172,7 @@ static void info_locked(struct vgt_host *host, struct vgt_host_info *info)
 		info->context_switches[e] = host->eng[e].switches;
 		info->engine_resets[e] = host->eng[e].resets;
 	}
+	info->max_sched_delay_ns = host->max_sched_delay_ns;
 }
 
 void vgt_host_get_info(struct vgt_host *host, struct vgt_host_info *info)

@@ -115,6 +115,7 @@ struct vgt_workload {
 	unsigned user_irqs;
 	uint64_t seqno;
 	uint64_t start_ns;
+	uint64_t queued_ns;             /* when it was queued, for the delay figure */
 };
 
 void vgt_workload_free(struct vgt_workload *w);
@@ -180,6 +181,7 @@ struct vgt_host {
 	pthread_t service;
 	bool service_running, service_stop, irq_pending;
 
+	uint64_t max_sched_delay_ns;
 	uint64_t slice_ns;                      /* scheduling tick */
 	uint64_t hang_ns;
 	uint64_t now_ns;

@@ -226,6 +226,8 @@ static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 	v->queue[e] = w->next;
 	w->next = NULL;
 	pe->queued--;
+	if (host->now_ns > w->queued_ns && host->now_ns - w->queued_ns > host->max_sched_delay_ns)
+		host->max_sched_delay_ns = host->now_ns - w->queued_ns;
 
 	if (pe->owner != v) {
 		if (pe->owner)
@@ -332,6 +334,8 @@ void vgt_sched_queue(struct vgt_vgpu *v, struct vgt_workload *w)
 {
 	struct vgt_workload **p = &v->queue[w->engine];
 	struct vgt_phys_engine *pe = &v->host->eng[w->engine];
+
+	w->queued_ns = v->host->hw->now_ns(v->host->hw_handle);
 
 	/* Back from idle (nothing queued, nothing running): no banked credit. */
 	if (!*p && !(pe->inflight && pe->owner == v))

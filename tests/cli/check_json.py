@@ -2,7 +2,7 @@
 """Runs `vgt demo --json` or `vgt bench --json` and checks what a machine
 reading it relies on: the keys, their types and sane values.
 
-usage: check_json.py VGT demo|bench"""
+usage: check_json.py VGT demo|bench|soak"""
 import json
 import subprocess
 import sys
@@ -46,6 +46,13 @@ def check_bench(vgt):
     assert doc["fairness_max_deviation"] < 0.1, doc["fairness_max_deviation"]
 
 
+def check_soak(vgt):
+    soak = run([vgt, "soak", "--domains", "4", "--seconds", "5", "--json"])["soak"]
+    assert soak["passed"] is True, soak
+    assert soak["domains"] == 4 and soak["workloads_completed"] > 100, soak
+    assert soak["starved_windows"] == 0 and soak["engine_resets"] == 0, soak
+
+
 if __name__ == "__main__":
-    {"demo": check_demo, "bench": check_bench}[sys.argv[2]](sys.argv[1])
+    {"demo": check_demo, "bench": check_bench, "soak": check_soak}[sys.argv[2]](sys.argv[1])
     print("ok")

@@ -100,6 +100,7 @@ struct vgt_host_info {
 	uint64_t engine_busy_ns[4];
 	uint64_t context_switches[4];
 	uint64_t engine_resets[4];
+	uint64_t max_sched_delay_ns;  /* longest a workload waited to be dispatched */
 };
 void vgt_host_get_info(struct vgt_host *host, struct vgt_host_info *info);
 
