@@ -11,7 +11,8 @@ int vgt_cmd_bench(int argc, char **argv);
 /* The mediated benchmarks (bench_mediated.c). */
 int vgt_bench_mediated(double secs, bool json);
 /* dom0 plus @n - 1 domUs on one gensim through the mediator, for @seconds. */
-int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak);
+/* @shots: a folder for each domain's screen as dom<N>.png, or NULL. */
+int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const char *shots);
 int vgt_cmd_soak(int argc, char **argv);
 
 /* Parses a decimal or 0x number in [min, max]; false with a message on error. */

@@ -28,6 +28,7 @@ struct demo_opts {
 	double seconds;
 	bool threaded, json;
 	const char *png;
+	const char *shots;
 };
 
 static void demo_usage(FILE *f)
@@ -43,7 +44,8 @@ static void demo_usage(FILE *f)
 		"  --threaded        run gensim on its worker thread instead of stepping it\n"
 		"  --domains N       domains sharing the GPU through the mediator, 0..8 (default 4)\n"
 		"  --seconds S       how long the domains run (default 3)\n"
-		"  --json            print the domains' results as one JSON object only\n");
+		"  --json            print the domains' results as one JSON object only\n"
+		"  --screenshots DIR write each domain's screen to DIR/dom<N>.png\n");
 }
 
 static int parse(int argc, char **argv, struct demo_opts *o)
@@ -59,6 +61,7 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		{ "domains", required_argument, NULL, 'd' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "screenshots", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,6 +82,7 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		case 'p': o->png = optarg; break;
 		case 'd': if (!vgt_cli_number("--domains", optarg, 0, 8, &o->domains)) return 2; break;
 		case 'j': o->json = true; break;
+		case 'o': o->shots = optarg; break;
 		case 'S': {
 			char *end;
 
@@ -235,7 +239,7 @@ int vgt_cmd_demo(int argc, char **argv)
 			fprintf(stderr, "vgt demo: --json describes the domains; give --domains 1 or more\n");
 			return 2;
 		}
-		return vgt_demo_domains((unsigned)o.domains, o.seconds, true, false);
+		return vgt_demo_domains((unsigned)o.domains, o.seconds, true, false, o.shots);
 	}
 	ret = gensim_create(&cfg, &gs);
 	if (ret) {
@@ -245,6 +249,6 @@ int vgt_cmd_demo(int argc, char **argv)
 	ret = run(&o, gs);
 	gensim_destroy(gs);
 	if (!ret && o.domains)
-		ret = vgt_demo_domains((unsigned)o.domains, o.seconds, false, false);
+		ret = vgt_demo_domains((unsigned)o.domains, o.seconds, false, false, o.shots);
 	return ret;
 }

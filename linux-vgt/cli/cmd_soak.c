@@ -50,5 +50,5 @@ int vgt_cmd_soak(int argc, char **argv)
 		return 2;
 	}
 	return vgt_demo_domains((unsigned)domains, secs ? (double)secs : 60.0 * (double)minutes, json,
-				true);
+				true, NULL);
 }

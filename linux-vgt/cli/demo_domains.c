@@ -22,6 +22,7 @@
 #include "hsw/hsw_regs.h"
 #include "inproc.h"
 #include "refdrv.h"
+#include "vgt_png.h"
 
 #define DOM_RAM        (32ull << 20)
 #define DOM_RAM_BASE   (64ull << 20)     /* the mediator's own memory lies below */
@@ -154,22 +155,38 @@ static void print_table(struct demo *demo, double elapsed, bool live)
 	fflush(stdout);
 }
 
-static bool frame_matches(struct demo *demo, struct domain *d)
+/*
+ * The domain's screen, as the mediator's plane decoder sees it, against the
+ * frame computed on the CPU; written as PNG into @shots if given.
+ */
+static bool frame_matches(struct demo *demo, struct domain *d, unsigned i, const char *shots)
 {
-	uint32_t *got = malloc((size_t)DOM_WIDTH * DOM_HEIGHT * 4);
 	uint32_t *exp = malloc((size_t)DOM_WIDTH * DOM_HEIGHT * 4);
 	uint64_t frames = atomic_load(&d->frames);
+	struct vgt_error err = { { 0 } };
+	struct vgt_image img;
 	bool ok = false;
 
-	if (got && exp && frames &&
-	    !gensim_aperture_read(demo->gs, d->scene.fb.gm, got, (size_t)DOM_WIDTH * DOM_HEIGHT * 4)) {
+	(void)demo;
+	if (exp && frames && !vgt_vgpu_scanout(d->guest.vgpu, 0, true, &img, &err)) {
 		refdrv_scene_expected((uint32_t)frames - 1, DOM_WIDTH, DOM_HEIGHT, exp);
-		ok = true;
-		for (size_t k = 0; k < (size_t)DOM_WIDTH * DOM_HEIGHT; k++)
-			ok &= (got[k] & 0xFFFFFFu) == exp[k];
+		ok = img.width == DOM_WIDTH && img.height == DOM_HEIGHT;
+		for (size_t k = 0; ok && k < (size_t)DOM_WIDTH * DOM_HEIGHT; k++)
+			ok = img.pixels[k] == exp[k];
+		if (shots) {
+			char path[4096];
+			int ret;
+
+			snprintf(path, sizeof(path), "%s/dom%u.png", shots, i);
+			ret = vgt_png_write_xrgb(path, img.width, img.height, img.pixels);
+			if (ret)
+				fprintf(stderr, "vgt demo: cannot write %s: %s\n", path, strerror(-ret));
+		}
+		vgt_image_release(&img);
+	} else if (err.msg[0]) {
+		fprintf(stderr, "vgt demo: domain %u's screen: %s\n", i, err.msg);
 	}
 	free(exp);
-	free(got);
 	return ok;
 }
 
@@ -245,7 +262,7 @@ static void soak_sample(struct demo *demo, struct soak_watch *w)
 	w->windows++;
 }
 
-int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak)
+int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const char *shots)
 {
 	struct soak_watch watch = { .windows = 0 };
 	struct vgt_host_params hp = { .hw = &gensim_hw_ops, .log = warn_log };
@@ -350,7 +367,7 @@ int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak)
 		struct vgt_vgpu_info vi;
 
 		vgt_host_poll(demo.host);
-		d->matches = frame_matches(&demo, d);
+		d->matches = frame_matches(&demo, d, i, shots);
 		vgt_vgpu_get_info(d->guest.vgpu, &vi);
 		if (d->ret || !d->matches || d->wrong || vi.guest_errors || vi.failsafe ||
 		    vi.workloads_submitted != vi.workloads_completed)

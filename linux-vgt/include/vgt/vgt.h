@@ -196,6 +196,26 @@ struct vgt_aperture_window {
 };
 void vgt_vgpu_aperture_window(struct vgt_vgpu *vgpu, struct vgt_aperture_window *w);
 
+/* ---- Display ------------------------------------------------------------------ */
+
+struct vgt_image {
+	uint32_t width, height;
+	uint32_t *pixels;         /* XRGB8888, width * height */
+};
+
+/*
+ * What the vGPU's pipe @pipe shows, decoded from its plane registers and
+ * its own GTT view (XRGB8888, XBGR8888, RGB565; linear or X-tiled), with
+ * its 64x64 ARGB cursor blended in if @cursor.  Only the vGPU's own memory
+ * is ever read.  Errors say what the display is doing instead (@err):
+ * -ENODEV display not initialized (pipe off), -ENODATA plane disabled,
+ * -ENOTSUP format not decoded, -EINVAL inconsistent geometry, -EFAULT
+ * surface outside the vGPU's memory or not mapped.
+ */
+int vgt_vgpu_scanout(struct vgt_vgpu *vgpu, unsigned pipe, bool cursor, struct vgt_image *img,
+		     struct vgt_error *err);
+void vgt_image_release(struct vgt_image *img);
+
 /* Resets the vGPU as a device-level reset does (leaves failsafe). */
 int vgt_vgpu_reset(struct vgt_vgpu *vgpu);
 
