@@ -11,26 +11,10 @@
 #include <string.h>
 
 #include "private.h"
+#include "hsw/hsw_pixels.h"
 
 #define CURSOR_SIZE     64u
 #define CURSOR_ARGB64   0x27u
-
-static uint32_t to_xrgb(uint32_t v, unsigned fmt)
-{
-	uint32_t r, g, b;
-
-	switch (fmt) {
-	case HSW_DSPFMT_BGRX565:
-		r = (v >> 11) & 0x1Fu;
-		g = (v >> 5) & 0x3Fu;
-		b = v & 0x1Fu;
-		return ((r << 3 | r >> 2) << 16) | ((g << 2 | g >> 4) << 8) | (b << 3 | b >> 2);
-	case HSW_DSPFMT_RGBX888:
-		return ((v & 0xFFu) << 16) | (v & 0xFF00u) | ((v >> 16) & 0xFFu);
-	default:
-		return v & 0x00FFFFFFu;
-	}
-}
 
 /* One row of a surface, linear or X-tiled, from the vGPU's own memory. */
 static bool read_row(struct vgt_vgpu *v, uint64_t base, uint32_t stride, bool tiled, uint32_t x,
@@ -40,11 +24,9 @@ static bool read_row(struct vgt_vgpu *v, uint64_t base, uint32_t stride, bool ti
 		return vgt_gm_read(v, base + (uint64_t)y * stride + x, buf, len);
 	for (uint64_t xb = x; len;) {
 		uint64_t within = xb % HSW_XTILE_WIDTH;
-		uint64_t tile = (y / HSW_XTILE_HEIGHT) * (stride / HSW_XTILE_WIDTH) + xb / HSW_XTILE_WIDTH;
 		size_t chunk = HSW_XTILE_WIDTH - within < len ? HSW_XTILE_WIDTH - within : len;
 
-		if (!vgt_gm_read(v, base + tile * HSW_TILE_SIZE + (y % HSW_XTILE_HEIGHT) * HSW_XTILE_WIDTH +
-				 within, buf, chunk))
+		if (!vgt_gm_read(v, base + hsw_xtile_offset(stride, xb, y), buf, chunk))
 			return false;
 		buf += chunk;
 		xb += chunk;
@@ -161,7 +143,7 @@ static int decode(struct vgt_vgpu *v, unsigned pipe, bool cursor, struct vgt_ima
 			uint32_t px = 0;
 
 			memcpy(&px, row + (size_t)x * cpp, cpp);
-			out[x] = to_xrgb(px, fmt);
+			out[x] = hsw_pixel_to_xrgb(px, fmt);
 		}
 	}
 	free(row);

@@ -10,6 +10,7 @@
 
 #include "gensim_private.h"
 #include "hsw/hsw_cmds.h"
+#include "hsw/hsw_pixels.h"
 
 static unsigned depth_cpp(uint32_t br13)
 {
@@ -50,10 +51,7 @@ int gensim_surface_row(struct gensim *gs, struct gensim_engine *eng,
 		return -EINVAL;
 	for (uint64_t xb = (uint64_t)x * s->cpp; len;) {
 		uint64_t within = xb % HSW_XTILE_WIDTH;
-		uint64_t tile = (y / HSW_XTILE_HEIGHT) * ((uint64_t)s->pitch / HSW_XTILE_WIDTH) +
-				xb / HSW_XTILE_WIDTH;
-		uint64_t addr = s->base + tile * HSW_TILE_SIZE +
-				(y % HSW_XTILE_HEIGHT) * HSW_XTILE_WIDTH + within;
+		uint64_t addr = s->base + hsw_xtile_offset((uint64_t)s->pitch, xb, y);
 		size_t chunk = HSW_XTILE_WIDTH - within;
 
 		if (chunk > len)

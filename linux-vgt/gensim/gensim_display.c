@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gensim_private.h"
+#include "hsw/hsw_pixels.h"
 
 static bool pipe_on(const struct gensim *gs, unsigned p)
 {
@@ -103,23 +104,6 @@ void gensim_display_write_dspsurf(struct gensim *gs, uint32_t off, uint32_t old,
 		latch_plane(gs, p);
 }
 
-static uint32_t to_xrgb(uint32_t v, unsigned fmt)
-{
-	uint32_t r, g, b;
-
-	switch (fmt) {
-	case HSW_DSPFMT_BGRX565:
-		r = (v >> 11) & 0x1Fu;
-		g = (v >> 5) & 0x3Fu;
-		b = v & 0x1Fu;
-		return ((r << 3 | r >> 2) << 16) | ((g << 2 | g >> 4) << 8) | (b << 3 | b >> 2);
-	case HSW_DSPFMT_RGBX888:
-		return ((v & 0xFFu) << 16) | (v & 0xFF00u) | ((v >> 16) & 0xFFu);
-	default:
-		return v & 0x00FFFFFFu;
-	}
-}
-
 int gensim_scanout(struct gensim *gs, unsigned pipe, struct gensim_image *img)
 {
 	struct gensim_plane_latch l;
@@ -180,7 +164,7 @@ int gensim_scanout(struct gensim *gs, unsigned pipe, struct gensim_image *img)
 			uint32_t v = 0;
 
 			memcpy(&v, row + (size_t)x * s.cpp, s.cpp);
-			out[x] = to_xrgb(v, fmt);
+			out[x] = hsw_pixel_to_xrgb(v, fmt);
 		}
 	}
 out:
