@@ -490,11 +490,14 @@ static void free_pieces(struct vgt_workload *w)
 
 /*
  * A long submission is cut, at command boundaries, into pieces of at most
- * PIECE_DW ring dwords, each its own workload that moves the guest's HEAD
- * to where it ends: the mediator's ring then never has to hold more than a
- * piece and its markers, whatever the guest's ring size.
+ * PIECE_DW ring dwords and PIECE_BATCHES batch starts, each its own
+ * workload that moves the guest's HEAD to where it ends: the mediator's
+ * ring then never has to hold more than a piece and its markers, and the
+ * batch budget applies to what one piece reaches, however many submissions
+ * a scan covers.
  */
 #define PIECE_DW (64u * 1024u)
+#define PIECE_BATCHES 8u        /* ring-level batches; the rest of MAX_SEGMENTS is for their chains */
 
 int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint32_t tail,
 			struct vgt_workload **out, char *why, size_t whylen)
@@ -540,7 +543,9 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 			ret = refuse(s, "%s runs past TAIL", c->name);
 			break;
 		}
-		if (s->w->ring_dw + len > PIECE_DW) {
+		/* Cut before the piece's ring or its batch budget would run out. */
+		if (s->w->ring_dw && (s->w->ring_dw + len > PIECE_DW ||
+				      (c->audit == audit_bb_start && s->npending >= PIECE_BATCHES))) {
 			ret = finish_piece(s);
 			if (ret)
 				break;

@@ -30,9 +30,25 @@ void vgt_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t va
 	lo = (off & 4u) ? vgt_vreg(v, HSW_FENCE_LO(i)) : val;
 	hi = (off & 4u) ? val : vgt_vreg(v, HSW_FENCE_HI(i));
 	if (lo & HSW_FENCE_VALID) {
+		uint64_t pitch = ((uint64_t)(hi & HSW_FENCE_PITCH_MASK) + 1u) * 128u;
+		uint64_t tile_w = (lo & HSW_FENCE_TILING_Y) ? HSW_YTILE_WIDTH : HSW_XTILE_WIDTH;
+		uint64_t tile_h = (lo & HSW_FENCE_TILING_Y) ? HSW_YTILE_HEIGHT : HSW_XTILE_HEIGHT;
+
 		start = lo & HSW_PTE_ADDR_MASK;
 		end = (uint64_t)(hi & HSW_PTE_ADDR_MASK) + VGT_PAGE_SIZE;
-		if (end <= start || !vgt_gm_owned(v, start, end - start)) {
+		/*
+		 * Detiling maps an aperture offset anywhere in its tile row: the
+		 * range must be whole tile rows of a pitch the hardware takes,
+		 * or accesses near its end would land past it.
+		 */
+		if (pitch % tile_w || pitch > HSW_FENCE_MAX_PITCH || end <= start ||
+		    (end - start) % (pitch * tile_h)) {
+			vgt_guest_error(v, VGT_GERR_FENCE, "fence %u: [0x%llx, 0x%llx) is not whole tile rows "
+					"of a %llu-byte pitch", i, (unsigned long long)start,
+					(unsigned long long)end, (unsigned long long)pitch);
+			return;
+		}
+		if (!vgt_gm_owned(v, start, end - start)) {
 			/* Refused: neither the virtual nor the host fence changes. */
 			vgt_guest_error(v, VGT_GERR_FENCE, "fence %u over [0x%llx, 0x%llx) outside its memory",
 					i, (unsigned long long)start, (unsigned long long)end);

@@ -36,7 +36,8 @@ static void write_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte)
 	if (pte & HSW_PTE_VALID) {
 		uint64_t gfn = HSW_PTE_DECODE(pte) >> 12;
 
-		if (v->ops->gfn_to_mfn(v->opaque, gfn, &mfn)) {
+		/* HSW PTEs hold physical bits 38:12; a higher frame would alias. */
+		if (v->ops->gfn_to_mfn(v->opaque, gfn, &mfn) || mfn >= (1ull << 27)) {
 			vgt_guest_error(v, VGT_GERR_GTT_FRAME,
 					"GTT entry %u points at guest frame 0x%llx, not its own", idx,
 					(unsigned long long)gfn);

@@ -12,7 +12,9 @@
  * A command may write only registers that the context switch carries (so
  * the next vGPU does not inherit them) and only on its own engine.
  * MI_MODE is not among them: stopping the physical ring from a batch would
- * stall every vGPU behind it.
+ * stall every vGPU behind it.  Nor is GFX_MODE, and its PPGTT enable is
+ * read-only: per-process GTTs are not offered (PVINFO says so), so every
+ * address a command uses is a global one and is audited as such.
  */
 #include "private.h"
 
@@ -97,7 +99,7 @@ static void dspsurf_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32
 	{ HSW_RING_BBSTATE(b), 4, HSW, 0, 0, ALL, 0, n "_BBSTATE", NULL, NULL }, \
 	{ HSW_RING_SBBADDR(b), 4, HSW, 0, 0, ALL, 0, n "_SBBADDR", NULL, NULL }, \
 	{ HSW_RING_BBADDR(b), 4, HSW, 0, 0, ALL, 0, n "_BBADDR", NULL, NULL }, \
-	{ HSW_RING_MODE(b), 4, HSW, MASKED | CMD | CTX, 0, 0, 0, n "_GFX_MODE", NULL, NULL }, \
+	{ HSW_RING_MODE(b), 4, HSW, MASKED | CTX, 0, HSW_GFX_MODE_PPGTT_ENABLE, 0, n "_GFX_MODE", NULL, NULL }, \
 	{ HSW_RING_TIMESTAMP(b), 4, HSW, CMD | HWR, 0, ALL, 0, n "_TIMESTAMP", NULL, NULL }, \
 	{ HSW_RING_TIMESTAMP_UDW(b), 4, HSW, CMD | HWR, 0, ALL, 0, n "_TIMESTAMP_UDW", NULL, NULL }
 

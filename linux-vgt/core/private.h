@@ -230,6 +230,9 @@ struct vgt_vgpu {
 	/* Per engine: where the next scan starts, queued work, fair-share clock. */
 	uint32_t scan_head[VGT_NUM_ENGINES];
 	struct vgt_workload *queue[VGT_NUM_ENGINES];
+	/* Taken and not yet complete (queued or running): bounded per engine. */
+	uint32_t outstanding[VGT_NUM_ENGINES];
+	uint64_t outstanding_dw[VGT_NUM_ENGINES];
 	uint64_t vtime[VGT_NUM_ENGINES];
 	uint64_t next_vblank_ns;
 	bool irq_line;
@@ -286,6 +289,7 @@ void vgt_sched_fini(struct vgt_host *host);
 void vgt_sched_queue(struct vgt_vgpu *vgpu, struct vgt_workload *w);
 void vgt_sched_poll(struct vgt_host *host);
 void vgt_sched_vgpu_gone(struct vgt_vgpu *vgpu);
+void vgt_sched_drop_queued(struct vgt_vgpu *vgpu);
 void vgt_sched_engine_reset(struct vgt_vgpu *vgpu, unsigned engine);
 struct vgt_vgpu *vgt_policy_pick(struct vgt_host *host, unsigned engine);
 void vgt_policy_charge(struct vgt_vgpu *vgpu, unsigned engine, uint64_t ns);
@@ -296,6 +300,10 @@ void vgt_policy_wake(struct vgt_host *host, struct vgt_vgpu *vgpu, unsigned engi
 vgt_mmio_write_fn vgt_ring_tail_write;
 vgt_mmio_write_fn vgt_ring_reset_write;
 vgt_mmio_write_fn vgt_ring_mode_write;
+void vgt_ring_resubmit(struct vgt_vgpu *vgpu, unsigned engine);
+/* What one vGPU may have taken and not completed, per engine. */
+#define VGT_MAX_OUTSTANDING     256u
+#define VGT_MAX_OUTSTANDING_DW  (4u << 20)      /* 16 MiB of copied commands */
 bool vgt_gm_read(struct vgt_vgpu *vgpu, uint64_t gm, void *buf, size_t len);
 
 /* virq.c: virtual interrupts and vblanks */

@@ -44,7 +44,7 @@ struct vgt_vgpu *vgt_policy_pick(struct vgt_host *host, unsigned e)
 	for (unsigned i = 0; i < VGT_MAX_VGPUS; i++) {
 		struct vgt_vgpu *v = host->vgpu[i];
 
-		if (v && v->queue[e] && (!best || v->vtime[e] < best->vtime[e]))
+		if (v && v->queue[e] && !v->failsafe && (!best || v->vtime[e] < best->vtime[e]))
 			best = v;
 	}
 	return best;

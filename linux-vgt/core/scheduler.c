@@ -64,6 +64,8 @@ static void ring_start(struct vgt_host *host, unsigned e)
 	mmio_write(host, HSW_RING_START(base), pe->ring_gm);
 	mmio_write(host, HSW_RING_CTL(base), (PHYS_RING_SIZE - VGT_PAGE_SIZE) | HSW_RING_VALID);
 	mmio_write(host, HSW_RING_MI_MODE(base), HSW_MI_MODE_STOP_RING << 16);
+	/* A reset masks the ring's interrupt again; the mediator wants it. */
+	mmio_write(host, HSW_RING_IMR(base), ~vgt_hsw_engines[e].user_irq);
 	pe->tail = 0;
 }
 
@@ -343,6 +345,8 @@ void vgt_sched_queue(struct vgt_vgpu *v, struct vgt_workload *w)
 	while (*p)
 		p = &(*p)->next;
 	*p = w;
+	v->outstanding_dw[w->engine] += (uint64_t)w->ring_dw + w->batch_dw;
+	v->outstanding[w->engine]++;
 	v->host->eng[w->engine].queued++;
 	dispatch(v->host, w->engine);
 }
@@ -357,6 +361,7 @@ static void complete(struct vgt_host *host, unsigned e)
 	struct vgt_vgpu *v = w->vgpu;
 	uint32_t base = vgt_hsw_engines[e].base;
 	uint64_t ts[2] = { 0, 0 }, ns;
+	uint64_t w_dw = (uint64_t)w->ring_dw + w->batch_dw;
 
 	pe->running = w->next;
 	if (pe->running)
@@ -382,6 +387,10 @@ static void complete(struct vgt_host *host, unsigned e)
 	if (w->user_irqs)
 		vgt_virq_engine(v, e, vgt_hsw_engines[e].user_irq);
 	vgt_workload_free(w);
+	v->outstanding_dw[e] -= w_dw;
+	v->outstanding[e]--;
+	/* Room again: what the queue cap held back is taken now. */
+	vgt_ring_resubmit(v, e);
 }
 
 static void drop_queue(struct vgt_vgpu *v, unsigned e)
@@ -391,8 +400,16 @@ static void drop_queue(struct vgt_vgpu *v, unsigned e)
 
 		v->queue[e] = w->next;
 		v->host->eng[e].queued--;
+		v->outstanding_dw[e] -= (uint64_t)w->ring_dw + w->batch_dw;
+		v->outstanding[e]--;
 		vgt_workload_free(w);
 	}
+}
+
+void vgt_sched_drop_queued(struct vgt_vgpu *v)
+{
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
+		drop_queue(v, e);
 }
 
 /* Resets the physical engine and drops what ran on it. */
@@ -406,6 +423,8 @@ static void phys_reset(struct vgt_host *host, unsigned e)
 		struct vgt_workload *w = pe->running;
 
 		pe->running = w->next;
+		w->vgpu->outstanding_dw[e] -= (uint64_t)w->ring_dw + w->batch_dw;
+		w->vgpu->outstanding[e]--;
 		vgt_workload_free(w);
 	}
 	pe->running_tail = NULL;
@@ -442,6 +461,9 @@ void vgt_sched_engine_reset(struct vgt_vgpu *v, unsigned e)
 	drop_queue(v, e);
 	if (host->eng[e].inflight && host->eng[e].owner == v)
 		phys_reset(host, e);
+	/* Its reset context is loaded afresh next time, not saved over. */
+	if (host->eng[e].owner == v)
+		host->eng[e].owner = NULL;
 	for (size_t i = 0; i < host->nmmio; i++) {
 		const struct vgt_mmio_desc *r = &host->mmio[i];
 

@@ -53,14 +53,25 @@ static void submit(struct vgt_vgpu *v, unsigned e)
 	char why[200];
 	int ret;
 
+	uint32_t vhead = vgt_vreg(v, HSW_RING_HEAD(base)) & HSW_HEAD_ADDR;
+
 	if (!(ctl & HSW_RING_VALID) || (vgt_vreg(v, HSW_RING_MI_MODE(base)) & HSW_MI_MODE_STOP_RING) ||
 	    tail == head || v->failsafe)
 		return;
-	if (tail >= size || head >= size) {
+	if (tail >= size || head >= size || vhead >= size) {
 		vgt_guest_error(v, VGT_GERR_RING, "%s TAIL 0x%x beyond its %u KiB ring",
 				vgt_hsw_engines[e].name, tail, size >> 10);
 		return;
 	}
+	/* TAIL may not run past HEAD: that would overwrite what is not done. */
+	if ((tail + size - vhead) % size < (head + size - vhead) % size) {
+		vgt_guest_error(v, VGT_GERR_RING, "%s TAIL 0x%x passed HEAD 0x%x", vgt_hsw_engines[e].name,
+				tail, vhead);
+		return;
+	}
+	/* Too much taken and not done: the rest waits in the guest's ring. */
+	if (v->outstanding[e] >= VGT_MAX_OUTSTANDING || v->outstanding_dw[e] >= VGT_MAX_OUTSTANDING_DW)
+		return;
 	if (!vgt_gm_owned(v, start, size) || !vgt_gm_owned(v, hws, VGT_PAGE_SIZE)) {
 		vgt_guest_error(v, VGT_GERR_RING, "%s ring [0x%x, +%u KiB) or status page 0x%x outside its memory",
 				vgt_hsw_engines[e].name, start, size >> 10, hws);
@@ -98,6 +109,11 @@ void vgt_ring_tail_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_
 	(void)old;
 	vgt_vreg_set(v, off, val);
 	submit(v, engine_of(off));
+}
+
+void vgt_ring_resubmit(struct vgt_vgpu *v, unsigned e)
+{
+	submit(v, e);
 }
 
 /* HEAD, START and CTL: a (re)started ring is scanned from its HEAD. */

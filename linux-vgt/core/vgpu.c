@@ -51,6 +51,9 @@ void vgt_guest_error(struct vgt_vgpu *v, enum vgt_guest_error_kind kind, const c
 		vgt_log(v->host, VGT_LOG_WARN, "vgpu%u (domain %u): guest error: %s%s", v->id, v->domid,
 			msg, v->failsafe ? "" : "; entering failsafe");
 	}
+	/* Work it queued and that has not started will not run. */
+	if (!v->failsafe)
+		vgt_sched_drop_queued(v);
 	v->failsafe = true;
 }
 
@@ -176,6 +179,11 @@ int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
 	v->ops = p->ops;
 	v->opaque = p->opaque;
 	VGT_BUG_ON(vgt_fences_alloc(host, v->id, fences, v->host_fence));
+	/* Whatever the slices mapped before is not the new domain's to see. */
+	for (uint64_t gm = low.base; gm < low.base + low.size; gm += VGT_PAGE_SIZE)
+		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), 0);
+	for (uint64_t gm = high.base; gm < high.base + high.size; gm += VGT_PAGE_SIZE)
+		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), 0);
 	vgt_cfg_init(v);
 	vgt_vgpu_reset_locked(v);
 	vgt_policy_admit(host, v);
@@ -226,6 +234,8 @@ void vgt_vgpu_reset_locked(struct vgt_vgpu *v)
 	/* Work it queued is dropped; what the engines run for it is stopped. */
 	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
 		vgt_sched_engine_reset(v, e);
+	/* Its fences go back to off, on the host too. */
+	vgt_fence_release(v);
 	vgt_mmio_reset(v);
 	v->irq_line = false;
 	vgt_pvinfo_init(v);

@@ -165,11 +165,20 @@ int gensim_aperture_access(struct gensim *gs, uint64_t off, void *buf, size_t le
 				chunk = contig;
 			if (chunk > f.end - off)
 				chunk = f.end - off;
+			/* A fence that is not whole tile rows must not reach past its end. */
+			if (gm + chunk > f.end) {
+				gs->stats.gtt_faults++;
+				if (dir == GENSIM_READ)
+					memset(p, 0, chunk);
+				ret = -EFAULT;
+				goto next;
+			}
 		} else if (chunk > GENSIM_PAGE_SIZE - (off & (GENSIM_PAGE_SIZE - 1))) {
 			chunk = GENSIM_PAGE_SIZE - (off & (GENSIM_PAGE_SIZE - 1));
 		}
 		if (gensim_gm_access(gs, NULL, gm, p, chunk, dir))
 			ret = -EFAULT;
+next:
 		p += chunk;
 		off += chunk;
 		len -= chunk;

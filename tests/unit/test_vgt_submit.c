@@ -2432,7 +2432,11 @@ static void test_audit_batches_and_lengths(void **state)
 	bo_prog(&c->d, &c->batch[1], p);
 	prog_reset(p); p_bbs(p, c->batch[1].gm, HSW_MI_BB_SECOND_LEVEL); p_end(p);
 	AU_BATCH(c, REFUSED, REFDRV_RCS, "third-level batch");
-	/* A batch with the PPGTT bit is fine while PPGTT is off, refused once it is on. */
+	/*
+	 * A batch with the PPGTT bit runs in the global GTT: PPGTT is not
+	 * offered, so the guest cannot turn it on, and the audit's view of its
+	 * addresses stays the one that runs.
+	 */
 	prog_reset(p); p_sdi(p, c->buf.gm + 16u, 0xD); p_end(p);
 	bo_prog(&c->d, &c->batch[1], p);
 	prog_reset(p); p_bbs(p, c->batch[1].gm, HSW_MI_BB_PPGTT);
@@ -2440,8 +2444,12 @@ static void test_audit_batches_and_lengths(void **state)
 	assert_int_equal(bo_rd32(&c->d, &c->buf, 16), 0xD);
 	refdrv_write(&c->d, HSW_RING_MODE(HSW_RCS_BASE),
 		     (HSW_GFX_MODE_PPGTT_ENABLE << 16) | HSW_GFX_MODE_PPGTT_ENABLE);
+	assert_int_equal(refdrv_read(&c->d, HSW_RING_MODE(HSW_RCS_BASE)) & HSW_GFX_MODE_PPGTT_ENABLE, 0);
+	prog_reset(p); p_sdi(p, c->buf.gm + 20u, 0xE); p_end(p);
+	bo_prog(&c->d, &c->batch[1], p);
 	prog_reset(p); p_bbs(p, c->batch[1].gm, HSW_MI_BB_PPGTT);
-	AU_RING(c, REFUSED, REFDRV_RCS, "PPGTT batch with PPGTT on");
+	AU_RING(c, ACCEPTED, REFDRV_RCS, "PPGTT batch after a refused PPGTT enable");
+	assert_int_equal(bo_rd32(&c->d, &c->buf, 20), 0xE);
 	/* The ring itself. */
 	prog_reset(p); p_end(p); emit(p, HSW_MI_NOOP);
 	AU_RING(c, REFUSED, REFDRV_RCS, "MI_BATCH_BUFFER_END in the ring");

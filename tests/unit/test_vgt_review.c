@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Regressions for holes found in review: each was a way for a guest to
+ * reach beyond its own memory, exhaust the host or outlive a reset.
+ */
+#include "core_harness.h"
+#include "hsw/hsw_cmds.h"
+
+/* A fence must be whole tile rows of a pitch the hardware takes. */
+static void test_fence_whole_tile_rows(void **state)
+{
+	struct core_harness h;
+	struct vgt_inproc_guest *g;
+	struct vgt_vgpu_info gi;
+	uint64_t host_before = 0, host_after = 0;
+	uint32_t lo, hi;
+
+	(void)state;
+	ch_create(&h);
+	g = ch_add_guest(&h, "vgt-64");
+	gi = ch_info(g);
+	assert_int_equal(gensim_mmio_read(h.gs, HSW_FENCE_LO(gi.host_fence[0]), 8, &host_before), 0);
+	/* One page fenced with a 1 KiB pitch: half an X tile row (8 x 1 KiB). */
+	lo = (uint32_t)(gi.low.base + gi.low.size - 4096) | HSW_FENCE_VALID;
+	hi = (uint32_t)(gi.low.base + gi.low.size - 4096) | (1024u / 128u - 1u);
+	vwr(g, HSW_FENCE_LO(0), 0);
+	vwr(g, HSW_FENCE_HI(0), hi);
+	vwr(g, HSW_FENCE_LO(0), lo);
+	assert_true(ch_info(g).errors_by_kind[VGT_GERR_FENCE] >= 1);
+	assert_int_equal(gensim_mmio_read(h.gs, HSW_FENCE_LO(gi.host_fence[0]), 8, &host_after), 0);
+	assert_int_equal(host_after, host_before);
+	/* A pitch over the hardware's 256 KiB is refused too. */
+	assert_int_equal(vgt_vgpu_reset(g->vgpu), 0);
+	vwr(g, HSW_FENCE_HI(1), (uint32_t)(gi.low.base + (8u << 20) - 4096) | 0xFFFu);
+	vwr(g, HSW_FENCE_LO(1), (uint32_t)gi.low.base | HSW_FENCE_VALID);
+	assert_true(ch_info(g).errors_by_kind[VGT_GERR_FENCE] >= 1);
+	/* Whole tile rows inside its memory are fine: 16 KiB = 2 rows of 8 x 1 KiB. */
+	assert_int_equal(vgt_vgpu_reset(g->vgpu), 0);
+	gi = ch_info(g);
+	vwr(g, HSW_FENCE_HI(0), (uint32_t)(gi.low.base + 16384 - 4096) | (1024u / 128u - 1u));
+	vwr(g, HSW_FENCE_LO(0), (uint32_t)gi.low.base | HSW_FENCE_VALID);
+	assert_int_equal(ch_info(g).guest_errors, gi.guest_errors);
+	assert_false(ch_info(g).failsafe);
+	assert_int_equal(gensim_mmio_read(h.gs, HSW_FENCE_LO(gi.host_fence[0]), 8, &host_after), 0);
+	assert_int_equal(host_after, ((uint64_t)((uint32_t)(gi.low.base + 16384 - 4096) | 7u) << 32) |
+			 ((uint32_t)gi.low.base | HSW_FENCE_VALID));
+	ch_destroy(&h);
+}
+
+/* Many TAIL writes with nothing running: the host takes a bounded amount. */
+static void test_queue_is_bounded(void **state)
+{
+	struct core_harness h;
+	struct refdrv *d = calloc(1, sizeof(*d));
+	struct refdrv_bo batch, buf;
+	struct refdrv_batch *b = malloc(sizeof(*b));
+	struct vgt_vgpu_info vi;
+	uint32_t seq = 0;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(b);
+	ch_create(&h);
+	ch_add_guest(&h, "vgt-64");
+	assert_int_equal(refdrv_probe(d, &h.guest[0].plat), 0);
+	assert_int_equal(refdrv_init(d), 0);
+	assert_int_equal(refdrv_bo_alloc(d, 8192, false, &batch), 0);
+	assert_int_equal(refdrv_bo_alloc(d, 4096, false, &buf), 0);
+	refdrv_batch_init(b);
+	refdrv_emit(b, HSW_MI_STORE_DATA_IMM | HSW_MI_USE_GGTT);
+	refdrv_emit(b, 0);
+	refdrv_emit(b, buf.gm);
+	refdrv_emit(b, 1);
+	assert_int_equal(refdrv_batch_finish(d, b, &batch), 0);
+	/* 1500 submissions with the GPU never run: more than the per-engine cap. */
+	for (unsigned i = 0; i < 1500; i++) {
+		struct refdrv_ring *r = &d->ring[REFDRV_RCS];
+		uint32_t dw[2] = { HSW_MI_BATCH_BUFFER_START, batch.gm };
+
+		refdrv_bo_write(d, &r->ring, r->tail, dw, 8);
+		r->tail = (r->tail + 8) % r->ring.size;
+		refdrv_write(d, HSW_RING_TAIL(r->base), r->tail);
+		if (r->tail == 0)
+			break;          /* a full ring: the guest would wait here */
+	}
+	vgt_vgpu_get_info(h.guest[0].vgpu, &vi);
+	assert_true(vi.workloads_submitted <= 256u);
+	assert_int_equal(vi.guest_errors, 0);
+	/* Running the GPU takes the rest in turn, and everything completes. */
+	for (int i = 0; i < 20000 && (vi.workloads_completed < vi.workloads_submitted ||
+				       d->ring[REFDRV_RCS].tail !=
+				       (vrd(&h.guest[0], HSW_RING_HEAD(HSW_RCS_BASE)) & HSW_HEAD_ADDR)); i++) {
+		vgt_host_run(h.host, 4096);
+		vgt_vgpu_get_info(h.guest[0].vgpu, &vi);
+	}
+	assert_int_equal(vi.workloads_completed, vi.workloads_submitted);
+	assert_int_equal(vrd(&h.guest[0], HSW_RING_HEAD(HSW_RCS_BASE)) & HSW_HEAD_ADDR,
+			 d->ring[REFDRV_RCS].tail);
+	(void)seq;
+	free(b);
+	free(d);
+	ch_destroy(&h);
+}
+
+/* No per-process GTT: the enable bit is read-only and LRI to GFX_MODE refused. */
+static void test_no_ppgtt(void **state)
+{
+	struct core_harness h;
+	struct vgt_inproc_guest *g;
+
+	(void)state;
+	ch_create(&h);
+	g = ch_add_guest(&h, "vgt-64");
+	vwr(g, HSW_RING_MODE(HSW_RCS_BASE), (HSW_GFX_MODE_PPGTT_ENABLE << 16) | HSW_GFX_MODE_PPGTT_ENABLE);
+	assert_int_equal(vrd(g, HSW_RING_MODE(HSW_RCS_BASE)) & HSW_GFX_MODE_PPGTT_ENABLE, 0);
+	ch_destroy(&h);
+}
+
+/* Resets drop host fences; a mediator engine reset leaves its interrupt enabled. */
+static void test_resets(void **state)
+{
+	struct core_harness h;
+	struct vgt_inproc_guest *g;
+	struct vgt_vgpu_info gi;
+	struct refdrv *d = calloc(1, sizeof(*d));
+	struct refdrv_bo tgt, batch;
+	struct refdrv_batch *b = malloc(sizeof(*b));
+	uint64_t imr = 0, fence = 0;
+	uint32_t seq;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(b);
+	ch_create(&h);
+	g = ch_add_guest(&h, "vgt-64");
+	gi = ch_info(g);
+	vwr(g, HSW_FENCE_HI(0), (uint32_t)(gi.low.base + 16384 - 4096) | (1024u / 128u - 1u));
+	vwr(g, HSW_FENCE_LO(0), (uint32_t)gi.low.base | HSW_FENCE_VALID);
+	assert_int_equal(gensim_mmio_read(h.gs, HSW_FENCE_LO(gi.host_fence[0]), 4, &fence), 0);
+	assert_true(fence & HSW_FENCE_VALID);
+	vcfg_wr(g, HSW_PCI_AF_CAP + 4, 1, 1);           /* FLR */
+	assert_int_equal(gensim_mmio_read(h.gs, HSW_FENCE_LO(gi.host_fence[0]), 4, &fence), 0);
+	assert_int_equal(fence, 0);
+	/* The guest resets the blitter while its own work is on it. */
+	vcfg_wr(g, 0x04, 2, 0x7);
+	assert_int_equal(refdrv_probe(d, &g->plat), 0);
+	assert_int_equal(refdrv_init(d), 0);
+	assert_int_equal(refdrv_bo_alloc(d, 1024 * 256, false, &tgt), 0);
+	assert_int_equal(refdrv_bo_alloc(d, 8192, false, &batch), 0);
+	refdrv_batch_init(b);
+	refdrv_emit(b, HSW_XY_COLOR_BLT | HSW_BLT_WRITE_RGBA);
+	refdrv_emit(b, HSW_BR13_32BPP | ((uint32_t)HSW_ROP_PATCOPY << HSW_BR13_ROP_SHIFT) | 1024u);
+	refdrv_emit(b, 0);
+	refdrv_emit(b, (256u << 16) | 256u);
+	refdrv_emit(b, tgt.gm);
+	refdrv_emit(b, 5);
+	assert_int_equal(refdrv_batch_finish(d, b, &batch), 0);
+	assert_int_equal(refdrv_submit(d, REFDRV_BCS, &batch, &seq), 0);
+	vwr(g, HSW_GDRST, HSW_GDRST_BLT);
+	assert_int_equal(gensim_mmio_read(h.gs, HSW_RING_IMR(HSW_BCS_BASE), 4, &imr), 0);
+	assert_int_equal((uint32_t)imr, ~HSW_GT_BLT_USER_INTERRUPT);
+	free(b);
+	free(d);
+	ch_destroy(&h);
+}
+
+/* A new vGPU's slices start empty in the host GTT. */
+static void test_new_slice_is_clean(void **state)
+{
+	struct core_harness h;
+	struct vgt_inproc_guest *g;
+	struct vgt_vgpu_info gi;
+	uint32_t pte = 0;
+
+	(void)state;
+	ch_create(&h);
+	/* Something left mappings where the next slice will be. */
+	for (uint32_t i = 0; i < 64; i++)
+		assert_int_equal(gensim_gtt_write(h.gs, (64u << 20 >> 12) + i, 0x1001), 0);
+	g = ch_add_guest(&h, "vgt-64");
+	gi = ch_info(g);
+	assert_int_equal(gi.low.base, 64u << 20);
+	for (uint32_t i = 0; i < 64; i++) {
+		assert_int_equal(gensim_gtt_read(h.gs, (uint32_t)(gi.low.base >> 12) + i, &pte), 0);
+		assert_int_equal(pte, 0);
+	}
+	ch_destroy(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fence_whole_tile_rows),
+		cmocka_unit_test(test_queue_is_bounded),
+		cmocka_unit_test(test_no_ppgtt),
+		cmocka_unit_test(test_resets),
+		cmocka_unit_test(test_new_slice_is_clean),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
