@@ -255,6 +255,8 @@ static int audit_flush_dw(struct scan *s, uint32_t *cmd, unsigned len, unsigned 
 	(void)level; (void)out_pos; (void)in_ring;
 	if (op == 2)
 		return refuse(s, "MI_FLUSH_DW with a reserved post-sync operation");
+	if ((cmd[0] & HSW_MI_FLUSH_DW_NOTIFY) && s->engine == VGT_BCS)
+		s->w->notify_irqs |= HSW_GT_BLT_FLUSHDW_NOTIFY;
 	if (!op || (cmd[0] & HSW_MI_FLUSH_DW_STORE_INDEX))
 		return 0;
 	return owned(s, "MI_FLUSH_DW", cmd[1] & ~7u, op == 1 ? (len - 2) * 4u : 8);
@@ -269,6 +271,8 @@ static int audit_pipe_control(struct scan *s, uint32_t *cmd, unsigned len, unsig
 	(void)level; (void)out_pos; (void)in_ring;
 	if (cmd[1] & HSW_PIPE_CONTROL_MMIO_WRITE)
 		return refuse(s, "PIPE_CONTROL with a register write");
+	if (cmd[1] & HSW_PIPE_CONTROL_NOTIFY)
+		s->w->notify_irqs |= HSW_GT_RENDER_PIPECTL_NOTIFY;
 	if (!op || (cmd[1] & HSW_PIPE_CONTROL_STORE_INDEX))
 		return 0;
 	return owned(s, "PIPE_CONTROL", cmd[2] & (dword ? ~3u : ~7u), dword ? 4 : 8);

@@ -113,6 +113,7 @@ struct vgt_workload {
 	uint32_t hwsp;                  /* the guest's status page, checked */
 	bool last;                      /* the last piece of its submission */
 	unsigned user_irqs;
+	uint32_t notify_irqs;           /* PIPE_CONTROL / MI_FLUSH_DW notify bits it raises */
 	uint64_t seqno;
 	uint64_t start_ns;
 	uint64_t queued_ns;             /* when it was queued, for the delay figure */

@@ -220,6 +220,7 @@ static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 	struct vgt_phys_engine *pe = &host->eng[e];
 	struct vgt_workload *w = v->queue[e];
 	uint32_t crumb[BREADCRUMB_DW], start[5], n = 0, ns = 0, pool_off = 0;
+	uint64_t now;
 	bool big = w->batch_dw * 4u > SLOT_SIZE || w->ring_dw * 4u > PHYS_RING_SIZE / 4u;
 
 	if (pe->inflight && (pe->owner != v || pe->hwsp != w->hwsp || big ||
@@ -228,8 +229,9 @@ static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 	v->queue[e] = w->next;
 	w->next = NULL;
 	pe->queued--;
-	if (host->now_ns > w->queued_ns && host->now_ns - w->queued_ns > host->max_sched_delay_ns)
-		host->max_sched_delay_ns = host->now_ns - w->queued_ns;
+	now = host->hw->now_ns(host->hw_handle);
+	if (now > w->queued_ns && now - w->queued_ns > host->max_sched_delay_ns)
+		host->max_sched_delay_ns = now - w->queued_ns;
 
 	if (pe->owner != v) {
 		if (pe->owner)
@@ -304,7 +306,7 @@ static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 	ring_put(host, e, w->ring, w->ring_dw);
 	ring_put(host, e, crumb, n);
 	w->phys_bytes = (ns + w->ring_dw + n) * 4u;
-	w->start_ns = host->now_ns;
+	w->start_ns = host->hw->now_ns(host->hw_handle);
 	if (pe->running_tail)
 		pe->running_tail->next = w;
 	else
@@ -386,6 +388,8 @@ static void complete(struct vgt_host *host, unsigned e)
 		     w->guest_tail);
 	if (w->user_irqs)
 		vgt_virq_engine(v, e, vgt_hsw_engines[e].user_irq);
+	if (w->notify_irqs)
+		vgt_virq_engine(v, e, w->notify_irqs);
 	vgt_workload_free(w);
 	v->outstanding_dw[e] -= w_dw;
 	v->outstanding[e]--;
@@ -570,7 +574,9 @@ void vgt_host_stop_service(struct vgt_host *host)
 	pthread_cond_signal(&host->service_cond);
 	pthread_mutex_unlock(&host->service_lock);
 	pthread_join(host->service, NULL);
+	pthread_mutex_lock(&host->service_lock);
 	host->service_running = false;
+	pthread_mutex_unlock(&host->service_lock);
 }
 
 int64_t vgt_host_run(struct vgt_host *host, uint64_t budget)

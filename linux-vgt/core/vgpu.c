@@ -216,6 +216,10 @@ void vgt_vgpu_destroy(struct vgt_vgpu *v)
 	host = v->host;
 	pthread_mutex_lock(&host->lock);
 	vgt_sched_vgpu_gone(v);
+	/* The transport unclaims its ranges and unmaps the aperture window. */
+	if (v->ops->bar_update)
+		for (unsigned bar = 0; bar <= 4; bar += 2)
+			v->ops->bar_update(v->opaque, bar, 0, v->bar_size[bar], false);
 	for (unsigned i = 0; i < VGT_MAX_VGPUS; i++)
 		if (host->vgpu[i] == v)
 			host->vgpu[i] = NULL;

@@ -187,6 +187,42 @@ static void test_new_slice_is_clean(void **state)
 	ch_destroy(&h);
 }
 
+/* Notify post-syncs reach the guest as the interrupts they raise on hardware. */
+static void test_notify_interrupts(void **state)
+{
+	struct core_harness h;
+	struct vgt_inproc_guest *g;
+	struct refdrv *d = calloc(1, sizeof(*d));
+	struct refdrv_bo batch;
+	struct refdrv_batch *b = malloc(sizeof(*b));
+	uint32_t seq;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(b);
+	ch_create(&h);
+	g = ch_add_guest(&h, "vgt-64");
+	assert_int_equal(refdrv_probe(d, &g->plat), 0);
+	assert_int_equal(refdrv_init(d), 0);
+	assert_int_equal(refdrv_bo_alloc(d, 8192, false, &batch), 0);
+	vwr(g, HSW_RING_IMR(HSW_RCS_BASE), ~(HSW_GT_RENDER_USER_INTERRUPT | HSW_GT_RENDER_PIPECTL_NOTIFY));
+	vwr(g, HSW_GTIMR, ~(HSW_GT_RENDER_USER_INTERRUPT | HSW_GT_RENDER_PIPECTL_NOTIFY));
+	refdrv_batch_init(b);
+	refdrv_emit(b, HSW_GFX_OP_PIPE_CONTROL(4));
+	refdrv_emit(b, HSW_PIPE_CONTROL_NOTIFY | HSW_PIPE_CONTROL_CS_STALL);
+	refdrv_emit(b, 0);
+	refdrv_emit(b, 0);
+	assert_int_equal(refdrv_batch_finish(d, b, &batch), 0);
+	assert_int_equal(refdrv_submit(d, REFDRV_RCS, &batch, &seq), 0);
+	for (int i = 0; i < 1000 && refdrv_completed_seqno(d, REFDRV_RCS) != seq; i++)
+		vgt_host_run(h.host, 4096);
+	assert_int_equal(refdrv_completed_seqno(d, REFDRV_RCS), seq);
+	assert_true(vrd(g, HSW_GTIIR) & HSW_GT_RENDER_PIPECTL_NOTIFY);
+	free(b);
+	free(d);
+	ch_destroy(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_no_ppgtt),
 		cmocka_unit_test(test_resets),
 		cmocka_unit_test(test_new_slice_is_clean),
+		cmocka_unit_test(test_notify_interrupts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
