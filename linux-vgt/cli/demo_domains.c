@@ -299,6 +299,8 @@ int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const cha
 			goto out;
 		}
 	}
+	/* dom0 owns the physical display. */
+	vgt_host_set_foreground(demo.host, demo.dom[0].guest.vgpu);
 	/* Like hardware: the GPU runs by itself, the mediator serves its interrupts. */
 	for (unsigned i = 0; i < n; i++)
 		demo.dom[i].guest.async = true;
@@ -362,6 +364,18 @@ int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const cha
 	t = vgt_cli_seconds() - t0;
 	vgt_host_stop_service(demo.host);
 	gensim_stop_worker(demo.gs);
+	if (shots) {
+		/* What the physical display shows: the foreground domain's screen. */
+		struct gensim_image img;
+		char path[4096];
+
+		gensim_advance_time(demo.gs, 17000000);
+		snprintf(path, sizeof(path), "%s/screen.png", shots);
+		if (!gensim_scanout(demo.gs, 0, &img)) {
+			vgt_png_write_xrgb(path, img.width, img.height, img.pixels);
+			gensim_image_release(&img);
+		}
+	}
 	for (unsigned i = 0; i < started; i++) {
 		struct domain *d = &demo.dom[i];
 		struct vgt_vgpu_info vi;

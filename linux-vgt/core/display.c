@@ -76,19 +76,28 @@ static int compose_cursor(struct vgt_vgpu *v, unsigned pipe, struct vgt_image *i
 	return 0;
 }
 
-static int decode(struct vgt_vgpu *v, unsigned pipe, bool cursor, struct vgt_image *img,
-		  struct vgt_error *err)
+/* The plane as programmed, checked: what decode() and the foreground may show. */
+struct plane_view {
+	uint64_t surf;
+	uint32_t stride, w, h, x0, y0;
+	unsigned fmt, cpp;
+	bool tiled;
+};
+
+static int plane_view(struct vgt_vgpu *v, unsigned pipe, struct plane_view *pv, struct vgt_error *err)
 {
 	uint32_t conf = vgt_vreg(v, HSW_PIPECONF(pipe)), cntr = vgt_vreg(v, HSW_DSPCNTR(pipe));
-	uint32_t src = vgt_vreg(v, HSW_PIPESRC(pipe)), stride = vgt_vreg(v, HSW_DSPSTRIDE(pipe));
-	uint32_t surf = vgt_vreg(v, HSW_DSPSURFLIVE(pipe)) & HSW_DSPSURF_MASK;
-	uint32_t offset = vgt_vreg(v, HSW_DSPOFFSET(pipe));
-	unsigned fmt = (cntr & HSW_DSPCNTR_FORMAT_MASK) >> HSW_DSPCNTR_FORMAT_SHIFT, cpp;
-	bool tiled = cntr & HSW_DSPCNTR_TILED;
-	uint32_t w = (src >> 16) + 1u, h = (src & 0xFFFFu) + 1u, x0 = offset & 0xFFFFu, y0 = offset >> 16;
+	uint32_t src = vgt_vreg(v, HSW_PIPESRC(pipe)), offset = vgt_vreg(v, HSW_DSPOFFSET(pipe));
 	uint64_t first, last;
-	uint8_t *row;
 
+	pv->stride = vgt_vreg(v, HSW_DSPSTRIDE(pipe));
+	pv->surf = vgt_vreg(v, HSW_DSPSURFLIVE(pipe)) & HSW_DSPSURF_MASK;
+	pv->fmt = (cntr & HSW_DSPCNTR_FORMAT_MASK) >> HSW_DSPCNTR_FORMAT_SHIFT;
+	pv->tiled = cntr & HSW_DSPCNTR_TILED;
+	pv->w = (src >> 16) + 1u;
+	pv->h = (src & 0xFFFFu) + 1u;
+	pv->x0 = offset & 0xFFFFu;
+	pv->y0 = offset >> 16;
 	if (!(conf & HSW_PIPECONF_ENABLE)) {
 		vgt_seterr(err, "display not initialized: pipe %c is disabled", 'A' + pipe);
 		return -ENODEV;
@@ -97,53 +106,76 @@ static int decode(struct vgt_vgpu *v, unsigned pipe, bool cursor, struct vgt_ima
 		vgt_seterr(err, "plane %c is disabled", 'A' + pipe);
 		return -ENODATA;
 	}
-	if (fmt != HSW_DSPFMT_BGRX888 && fmt != HSW_DSPFMT_RGBX888 && fmt != HSW_DSPFMT_BGRX565) {
-		vgt_seterr(err, "plane %c pixel format %u is not decoded", 'A' + pipe, fmt);
+	if (pv->fmt != HSW_DSPFMT_BGRX888 && pv->fmt != HSW_DSPFMT_RGBX888 &&
+	    pv->fmt != HSW_DSPFMT_BGRX565) {
+		vgt_seterr(err, "plane %c pixel format %u is not decoded", 'A' + pipe, pv->fmt);
 		return -ENOTSUP;
 	}
-	cpp = fmt == HSW_DSPFMT_BGRX565 ? 2 : 4;
-	if (w > 4096 || h > 4096 || !stride || (tiled && stride % HSW_XTILE_WIDTH) ||
-	    (uint64_t)(x0 + w) * cpp > stride) {
-		vgt_seterr(err, "plane %c geometry %ux%u at stride %u does not add up", 'A' + pipe, w, h,
-			   stride);
+	pv->cpp = pv->fmt == HSW_DSPFMT_BGRX565 ? 2 : 4;
+	if (pv->w > 4096 || pv->h > 4096 || !pv->stride || (pv->tiled && pv->stride % HSW_XTILE_WIDTH) ||
+	    (uint64_t)(pv->x0 + pv->w) * pv->cpp > pv->stride) {
+		vgt_seterr(err, "plane %c geometry %ux%u at stride %u does not add up", 'A' + pipe, pv->w,
+			   pv->h, pv->stride);
 		return -EINVAL;
 	}
 	/* The whole surface, as scanned out, must be the vGPU's own. */
-	if (tiled) {
-		first = surf + (uint64_t)(y0 / HSW_XTILE_HEIGHT) * (stride / HSW_XTILE_WIDTH) * HSW_TILE_SIZE;
-		last = surf + (uint64_t)((y0 + h - 1) / HSW_XTILE_HEIGHT + 1) * (stride / HSW_XTILE_WIDTH) *
-			      HSW_TILE_SIZE;
+	if (pv->tiled) {
+		first = pv->surf + (uint64_t)(pv->y0 / HSW_XTILE_HEIGHT) * (pv->stride / HSW_XTILE_WIDTH) *
+			HSW_TILE_SIZE;
+		last = pv->surf + (uint64_t)((pv->y0 + pv->h - 1) / HSW_XTILE_HEIGHT + 1) *
+		       (pv->stride / HSW_XTILE_WIDTH) * HSW_TILE_SIZE;
 	} else {
-		first = surf + (uint64_t)y0 * stride + (uint64_t)x0 * cpp;
-		last = surf + (uint64_t)(y0 + h - 1) * stride + (uint64_t)(x0 + w) * cpp;
+		first = pv->surf + (uint64_t)pv->y0 * pv->stride + (uint64_t)pv->x0 * pv->cpp;
+		last = pv->surf + (uint64_t)(pv->y0 + pv->h - 1) * pv->stride +
+		       (uint64_t)(pv->x0 + pv->w) * pv->cpp;
 	}
 	if (!vgt_gm_owned(v, first, last - first)) {
 		vgt_seterr(err, "plane %c surface [0x%llx, 0x%llx) is outside the vGPU's memory", 'A' + pipe,
 			   (unsigned long long)first, (unsigned long long)last);
 		return -EFAULT;
 	}
-	img->pixels = malloc((size_t)w * h * sizeof(*img->pixels));
-	row = malloc((size_t)w * cpp);
+	return 0;
+}
+
+int vgt_display_check(struct vgt_vgpu *v, unsigned pipe, struct vgt_error *err)
+{
+	struct plane_view pv;
+
+	return plane_view(v, pipe, &pv, err);
+}
+
+static int decode(struct vgt_vgpu *v, unsigned pipe, bool cursor, struct vgt_image *img,
+		  struct vgt_error *err)
+{
+	struct plane_view pv;
+	uint8_t *row;
+	int ret = plane_view(v, pipe, &pv, err);
+
+	if (ret)
+		return ret;
+	img->pixels = malloc((size_t)pv.w * pv.h * sizeof(*img->pixels));
+	row = malloc((size_t)pv.w * pv.cpp);
 	if (!img->pixels || !row) {
 		free(row);
 		vgt_seterr(err, "out of memory");
 		return -ENOMEM;
 	}
-	img->width = w;
-	img->height = h;
-	for (uint32_t y = 0; y < h; y++) {
-		uint32_t *out = img->pixels + (size_t)y * w;
+	img->width = pv.w;
+	img->height = pv.h;
+	for (uint32_t y = 0; y < pv.h; y++) {
+		uint32_t *out = img->pixels + (size_t)y * pv.w;
 
-		if (!read_row(v, surf, stride, tiled, x0 * cpp, y0 + y, row, (size_t)w * cpp)) {
+		if (!read_row(v, pv.surf, pv.stride, pv.tiled, pv.x0 * pv.cpp, pv.y0 + y, row,
+			      (size_t)pv.w * pv.cpp)) {
 			free(row);
 			vgt_seterr(err, "plane %c surface is not mapped in the vGPU's GTT", 'A' + pipe);
 			return -EFAULT;
 		}
-		for (uint32_t x = 0; x < w; x++) {
+		for (uint32_t x = 0; x < pv.w; x++) {
 			uint32_t px = 0;
 
-			memcpy(&px, row + (size_t)x * cpp, cpp);
-			out[x] = hsw_pixel_to_xrgb(px, fmt);
+			memcpy(&px, row + (size_t)x * pv.cpp, pv.cpp);
+			out[x] = hsw_pixel_to_xrgb(px, pv.fmt);
 		}
 	}
 	free(row);

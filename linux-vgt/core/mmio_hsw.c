@@ -64,6 +64,8 @@ static void pipeconf_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint3
 	if (val & HSW_PIPECONF_ENABLE)
 		val |= HSW_PIPECONF_STATE;
 	vgt_vreg_set(v, off, val);
+	if (v->host->foreground == v)
+		vgt_foreground_sync(v->host);
 }
 
 static void dspsurf_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
@@ -76,6 +78,9 @@ static void dspsurf_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32
 	vgt_vreg_set(v, HSW_DSPSURFLIVE(0) + pipe_off, val);
 	vgt_vreg_set(v, HSW_PIPE_FLIPCOUNT(0) + pipe_off,
 		     vgt_vreg(v, HSW_PIPE_FLIPCOUNT(0) + pipe_off) + 1);
+	/* The foreground owner's flip is the screen's flip (at the next vblank). */
+	if (v->host->foreground == v)
+		vgt_foreground_sync(v->host);
 }
 
 /* ---- The table ------------------------------------------------------------ */

@@ -183,6 +183,7 @@ struct vgt_host {
 	bool service_running, service_stop, irq_pending;
 
 	uint64_t max_sched_delay_ns;
+	struct vgt_vgpu *foreground;            /* whose display the physical pipes show */
 	uint64_t slice_ns;                      /* scheduling tick */
 	uint64_t hang_ns;
 	uint64_t now_ns;
@@ -313,6 +314,10 @@ void vgt_virq_cmd_error(struct vgt_vgpu *vgpu, unsigned engine, uint32_t header)
 void vgt_virq_update(struct vgt_vgpu *vgpu);
 void vgt_virq_vblank(struct vgt_vgpu *vgpu, uint64_t now_ns);
 vgt_mmio_write_fn vgt_virq_reg_write;
+
+/* display.c, foreground.c */
+int vgt_display_check(struct vgt_vgpu *vgpu, unsigned pipe, struct vgt_error *err);
+void vgt_foreground_sync(struct vgt_host *host);
 
 /* fence.c */
 vgt_mmio_write_fn vgt_fence_write;

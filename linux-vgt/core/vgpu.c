@@ -216,6 +216,10 @@ void vgt_vgpu_destroy(struct vgt_vgpu *v)
 	host = v->host;
 	pthread_mutex_lock(&host->lock);
 	vgt_sched_vgpu_gone(v);
+	if (host->foreground == v) {
+		host->foreground = NULL;
+		vgt_foreground_sync(host);      /* the screen goes dark, not stale */
+	}
 	/* The transport unclaims its ranges and unmaps the aperture window. */
 	if (v->ops->bar_update)
 		for (unsigned bar = 0; bar <= 4; bar += 2)

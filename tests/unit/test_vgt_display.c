@@ -247,6 +247,72 @@ static void test_refdrv_screen(void **state)
 	free(drv);
 }
 
+/* The physical display shows the foreground owner, from the next vblank on. */
+static void test_foreground(void **state)
+{
+	struct core_harness h;
+	struct refdrv *drv = calloc(2, sizeof(*drv));
+	struct refdrv_scene *s = calloc(2, sizeof(*s));
+	uint32_t *exp = malloc(320 * 200 * 4);
+	struct gensim_image img;
+
+	(void)state;
+	assert_non_null(drv);
+	assert_non_null(s);
+	assert_non_null(exp);
+	ch_create(&h);
+	ch_add_guest(&h, "vgt-64");
+	ch_add_guest(&h, "vgt-64");
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(refdrv_probe(&drv[i], &h.guest[i].plat), 0);
+		assert_int_equal(refdrv_init(&drv[i]), 0);
+		assert_int_equal(refdrv_scene_init(&drv[i], &s[i], 320, 200), 0);
+		assert_int_equal(refdrv_display_set(&drv[i], 0, &s[i].fb, 320, 200, s[i].stride,
+						    HSW_DSPFMT_BGRX888), 0);
+		assert_int_equal(refdrv_scene_draw(&drv[i], &s[i], 3 + 10 * i), 0);
+	}
+	/* Nobody in the foreground: nothing on the physical pipe. */
+	assert_int_equal(gensim_scanout(h.gs, 0, &img), -ENODEV);
+	assert_int_equal(vgt_host_set_foreground(h.host, h.guest[0].vgpu), 0);
+	/* The switch takes effect at the next vblank. */
+	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
+	assert_int_equal(gensim_scanout(h.gs, 0, &img), 0);
+	refdrv_scene_expected(3, 320, 200, exp);
+	for (unsigned k = 0; k < 320 * 200; k++)
+		assert_int_equal(img.pixels[k], exp[k]);
+	gensim_image_release(&img);
+	/* Switch to the other domain. */
+	assert_int_equal(vgt_host_set_foreground(h.host, h.guest[1].vgpu), 0);
+	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
+	assert_int_equal(gensim_scanout(h.gs, 0, &img), 0);
+	refdrv_scene_expected(13, 320, 200, exp);
+	for (unsigned k = 0; k < 320 * 200; k++)
+		assert_int_equal(img.pixels[k], exp[k]);
+	gensim_image_release(&img);
+	/* Its flips follow it onto the screen. */
+	assert_int_equal(refdrv_scene_draw(&drv[1], &s[1], 14), 0);
+	vwr(&h.guest[1], HSW_DSPSURF(0), s[1].fb.gm);
+	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
+	assert_int_equal(gensim_scanout(h.gs, 0, &img), 0);
+	refdrv_scene_expected(14, 320, 200, exp);
+	assert_memory_equal(img.pixels, exp, 320 * 200 * 4);
+	gensim_image_release(&img);
+	/* Pointed at memory that is not its own, the plane is not shown at all. */
+	vwr(&h.guest[1], HSW_DSPSURF(0), (uint32_t)ch_info(&h.guest[0]).low.base);
+	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
+	assert_int_equal(gensim_scanout(h.gs, 0, &img), -ENODEV);
+	/* The owner goes away: the screen goes dark. */
+	vwr(&h.guest[1], HSW_DSPSURF(0), s[1].fb.gm);
+	vgt_inproc_guest_fini(&h.guest[1]);
+	h.nguests = 1;
+	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
+	assert_int_equal(gensim_scanout(h.gs, 0, &img), -ENODEV);
+	ch_destroy(&h);
+	free(exp);
+	free(s);
+	free(drv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_never_shows_another_domain),
 		cmocka_unit_test(test_refdrv_screen),
+		cmocka_unit_test(test_foreground),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -216,6 +216,14 @@ int vgt_vgpu_scanout(struct vgt_vgpu *vgpu, unsigned pipe, bool cursor, struct v
 		     struct vgt_error *err);
 void vgt_image_release(struct vgt_image *img);
 
+/*
+ * Makes @vgpu (NULL: nobody) the foreground owner of the physical display:
+ * its pipes and planes are programmed into the physical ones, from then on
+ * kept in step, and take effect at the next vblank.  A plane whose surface
+ * is not entirely the owner's memory is not shown.
+ */
+int vgt_host_set_foreground(struct vgt_host *host, struct vgt_vgpu *vgpu);
+
 /* Resets the vGPU as a device-level reset does (leaves failsafe). */
 int vgt_vgpu_reset(struct vgt_vgpu *vgpu);
 
