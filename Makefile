@@ -8,6 +8,7 @@ FUZZ_SECONDS ?= 60
 # The suites that run several threads at once, repeated under ThreadSanitizer.
 TSAN_TESTS = refdrv gensim-cs cli-demo-threaded cli-demo-domains cli-soak-json
 DEMO_PNG  ?= vgt-demo.png
+DEMO_SCREENS ?= vgt-demo-screens
 MESON_OPTS ?=
 
 .PHONY: all deps demo check bench fuzz clean
@@ -41,7 +42,8 @@ fuzz: deps
 
 demo: deps
 	$(MAKE) all
-	$(BUILD)/linux-vgt/vgt demo --png $(DEMO_PNG)
+	mkdir -p $(DEMO_SCREENS)
+	$(BUILD)/linux-vgt/vgt demo --png $(DEMO_PNG) --screenshots $(DEMO_SCREENS)
 
 bench: deps
 	$(MAKE) all
@@ -63,4 +65,4 @@ check: deps
 		$(TSANBUILD)/meson-logs/testlog.json
 
 clean:
-	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD) $(FUZZBUILD) $(DEMO_PNG)
+	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD) $(FUZZBUILD) $(DEMO_PNG) $(DEMO_SCREENS)
