@@ -11,8 +11,17 @@ int vgt_cmd_bench(int argc, char **argv);
 /* The mediated benchmarks (bench_mediated.c). */
 int vgt_bench_mediated(double secs, bool json);
 /* dom0 plus @n - 1 domUs on one gensim through the mediator, for @seconds. */
-/* @shots: a folder for each domain's screen as dom<N>.png, or NULL. */
-int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const char *shots);
+struct vgt_domains_opts {
+	unsigned domains;
+	double seconds;
+	bool json;
+	bool soak;                      /* full load, no vblank pacing */
+	const char *shots;              /* folder for dom<N>.png and screen.png, or NULL */
+	unsigned vnc_port;              /* 0: no VNC; else domain N on vnc_port + N */
+	const char *vnc_password;
+	uint64_t frames;                /* per domain, then its screen stays; 0: no limit */
+};
+int vgt_demo_domains(const struct vgt_domains_opts *o);
 int vgt_cmd_soak(int argc, char **argv);
 
 /* Parses a decimal or 0x number in [min, max]; false with a message on error. */

@@ -29,6 +29,8 @@ struct demo_opts {
 	bool threaded, json;
 	const char *png;
 	const char *shots;
+	uint64_t vnc_port, domain_frames;
+	const char *vnc_password;
 };
 
 static void demo_usage(FILE *f)
@@ -45,7 +47,10 @@ static void demo_usage(FILE *f)
 		"  --domains N       domains sharing the GPU through the mediator, 0..8 (default 4)\n"
 		"  --seconds S       how long the domains run (default 3)\n"
 		"  --json            print the domains' results as one JSON object only\n"
-		"  --screenshots DIR write each domain's screen to DIR/dom<N>.png\n");
+		"  --screenshots DIR write each domain's screen to DIR/dom<N>.png\n"
+		"  --vnc PORT        serve domain N's screen over VNC on 127.0.0.1:PORT+N\n"
+		"  --vnc-password PW require this VNC password\n"
+		"  --domain-frames N each domain draws N frames, then its screen stays\n");
 }
 
 static int parse(int argc, char **argv, struct demo_opts *o)
@@ -62,6 +67,9 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "screenshots", required_argument, NULL, 'o' },
+		{ "vnc", required_argument, NULL, 'v' },
+		{ "vnc-password", required_argument, NULL, 'P' },
+		{ "domain-frames", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -83,6 +91,9 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		case 'd': if (!vgt_cli_number("--domains", optarg, 0, 8, &o->domains)) return 2; break;
 		case 'j': o->json = true; break;
 		case 'o': o->shots = optarg; break;
+		case 'v': if (!vgt_cli_number("--vnc", optarg, 1024, 65000, &o->vnc_port)) return 2; break;
+		case 'P': o->vnc_password = optarg; break;
+		case 'F': if (!vgt_cli_number("--domain-frames", optarg, 1, 1000000, &o->domain_frames)) return 2; break;
 		case 'S': {
 			char *end;
 
@@ -224,6 +235,7 @@ out:
 
 int vgt_cmd_demo(int argc, char **argv)
 {
+	struct vgt_domains_opts dopts;
 	struct gensim_config cfg;
 	struct demo_opts o;
 	struct gensim *gs;
@@ -234,12 +246,16 @@ int vgt_cmd_demo(int argc, char **argv)
 	gensim_config_init(&cfg);
 	cfg.memory_size = o.memory_mb << 20;
 	cfg.aperture_size = o.aperture_mb << 20;
+	dopts = (struct vgt_domains_opts){
+		.domains = (unsigned)o.domains, .seconds = o.seconds, .json = o.json, .shots = o.shots,
+		.vnc_port = (unsigned)o.vnc_port, .vnc_password = o.vnc_password, .frames = o.domain_frames,
+	};
 	if (o.json) {
 		if (!o.domains) {
 			fprintf(stderr, "vgt demo: --json describes the domains; give --domains 1 or more\n");
 			return 2;
 		}
-		return vgt_demo_domains((unsigned)o.domains, o.seconds, true, false, o.shots);
+		return vgt_demo_domains(&dopts);
 	}
 	ret = gensim_create(&cfg, &gs);
 	if (ret) {
@@ -249,6 +265,6 @@ int vgt_cmd_demo(int argc, char **argv)
 	ret = run(&o, gs);
 	gensim_destroy(gs);
 	if (!ret && o.domains)
-		ret = vgt_demo_domains((unsigned)o.domains, o.seconds, false, false, o.shots);
+		ret = vgt_demo_domains(&dopts);
 	return ret;
 }

@@ -49,6 +49,10 @@ int vgt_cmd_soak(int argc, char **argv)
 		soak_usage(stderr);
 		return 2;
 	}
-	return vgt_demo_domains((unsigned)domains, secs ? (double)secs : 60.0 * (double)minutes, json,
-				true, NULL);
+	struct vgt_domains_opts o = {
+		.domains = (unsigned)domains, .seconds = secs ? (double)secs : 60.0 * (double)minutes,
+		.json = json, .soak = true,
+	};
+
+	return vgt_demo_domains(&o);
 }

@@ -23,6 +23,7 @@
 #include "inproc.h"
 #include "refdrv.h"
 #include "vgt_png.h"
+#include "vgt_vnc.h"
 
 #define DOM_RAM        (32ull << 20)
 #define DOM_RAM_BASE   (64ull << 20)     /* the mediator's own memory lies below */
@@ -54,6 +55,8 @@ struct demo {
 	struct domain *dom;
 	unsigned n;
 	bool soak;                      /* full load: no waiting for vblank */
+	uint64_t frames;                /* per domain; 0: until stopped */
+	struct vgt_vnc *vnc[8];
 	atomic_bool stop;
 };
 
@@ -86,6 +89,11 @@ static void *domain_main(void *arg)
 		uint64_t f = atomic_load(&d->frames);
 		long wrong;
 
+		if (demo->frames && f >= demo->frames) {
+			/* Done drawing: the screen stays as it is, vblanks go on. */
+			ret = refdrv_wait_vblank(&d->drv, 0);
+			continue;
+		}
 		ret = refdrv_scene_draw(&d->drv, &d->scene, (uint32_t)f);
 		if (!ret && !demo->soak)
 			ret = refdrv_wait_vblank(&d->drv, 0);
@@ -262,13 +270,31 @@ static void soak_sample(struct demo *demo, struct soak_watch *w)
 	w->windows++;
 }
 
-int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const char *shots)
+/* Each domain's current screen to its VNC server. */
+static void vnc_refresh(struct demo *demo)
 {
+	for (unsigned i = 0; i < demo->n && i < 8; i++) {
+		struct vgt_error err;
+		struct vgt_image img;
+
+		if (!demo->vnc[i] || vgt_vgpu_scanout(demo->dom[i].guest.vgpu, 0, true, &img, &err))
+			continue;
+		vgt_vnc_update(demo->vnc[i], img.pixels, img.width, img.height);
+		vgt_image_release(&img);
+	}
+}
+
+int vgt_demo_domains(const struct vgt_domains_opts *opts)
+{
+	unsigned n = opts->domains;
+	double seconds = opts->seconds;
+	bool json = opts->json, soak = opts->soak;
+	const char *shots = opts->shots;
 	struct soak_watch watch = { .windows = 0 };
 	struct vgt_host_params hp = { .hw = &gensim_hw_ops, .log = warn_log };
 	struct vgt_error err = { { 0 } };
 	struct gensim_config cfg;
-	struct demo demo = { .n = 0, .soak = soak };
+	struct demo demo = { .n = 0, .soak = soak, .frames = opts->frames };
 	double t0, t;
 	int ret, failed = 0;
 	unsigned started = 0;
@@ -298,6 +324,21 @@ int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const cha
 			failed = 1;
 			goto out;
 		}
+	}
+	for (unsigned i = 0; opts->vnc_port && i < n && i < 8; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "vgt dom%u", i);
+		ret = vgt_vnc_start(&demo.vnc[i], (uint16_t)(opts->vnc_port + i), DOM_WIDTH, DOM_HEIGHT,
+				    opts->vnc_password, name);
+		if (ret) {
+			fprintf(stderr, "vgt demo: cannot serve VNC on port %u\n", opts->vnc_port + i);
+			failed = 1;
+			goto out;
+		}
+		if (!json)
+			printf("  dom%u on VNC: 127.0.0.1:%u (vncviewer 127.0.0.1::%u)\n", i,
+			       opts->vnc_port + i, opts->vnc_port + i);
 	}
 	/* dom0 owns the physical display. */
 	vgt_host_set_foreground(demo.host, demo.dom[0].guest.vgpu);
@@ -349,6 +390,7 @@ int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const cha
 			all_done &= atomic_load(&demo.dom[i].done);
 		if (t >= seconds || all_done)
 			break;
+		vnc_refresh(&demo);
 		if (soak && t >= sample) {
 			soak_sample(&demo, &watch);
 			sample += 1.0;
@@ -439,6 +481,8 @@ int vgt_demo_domains(unsigned n, double seconds, bool json, bool soak, const cha
 		printf("  %s\n", failed ? "FAILED" : "every workload completed once; every frame correct");
 	}
 out:
+	for (unsigned i = 0; i < 8; i++)
+		vgt_vnc_stop(demo.vnc[i]);
 	if (demo.host)
 		vgt_host_stop_service(demo.host);
 	gensim_stop_worker(demo.gs);
