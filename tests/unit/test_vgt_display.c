@@ -301,6 +301,20 @@ static void test_foreground(void **state)
 	vwr(&h.guest[1], HSW_DSPSURF(0), (uint32_t)ch_info(&h.guest[0]).low.base);
 	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
 	assert_int_equal(gensim_scanout(h.gs, 0, &img), -ENODEV);
+	/* Switching under load: both draw every round; only the owner is ever shown. */
+	vwr(&h.guest[1], HSW_DSPSURF(0), s[1].fb.gm);
+	for (unsigned round = 0; round < 6; round++) {
+		unsigned owner = round & 1;
+
+		for (unsigned i = 0; i < 2; i++)
+			assert_int_equal(refdrv_scene_draw(&drv[i], &s[i], 20 + round * 2 + i), 0);
+		assert_int_equal(vgt_host_set_foreground(h.host, h.guest[owner].vgpu), 0);
+		assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
+		assert_int_equal(gensim_scanout(h.gs, 0, &img), 0);
+		refdrv_scene_expected(20 + round * 2 + owner, 320, 200, exp);
+		assert_memory_equal(img.pixels, exp, 320 * 200 * 4);
+		gensim_image_release(&img);
+	}
 	/* The owner goes away: the screen goes dark. */
 	vwr(&h.guest[1], HSW_DSPSURF(0), s[1].fb.gm);
 	vgt_inproc_guest_fini(&h.guest[1]);
