@@ -47,6 +47,8 @@ int vgt_vnc_start(struct vgt_vnc **out, uint16_t port, uint32_t width, uint32_t 
 	v->screen->listenInterface = htonl(INADDR_LOOPBACK);
 	v->screen->listen6Interface = (char *)"::1";
 	v->screen->alwaysShared = TRUE;
+	/* The guest's own cursor is in the decoded image; no server cursor on top. */
+	v->screen->cursor = NULL;
 	if (password) {
 		v->passwords[0] = strdup(password);
 		v->passwords[1] = NULL;
