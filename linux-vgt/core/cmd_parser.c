@@ -502,6 +502,7 @@ static void free_pieces(struct vgt_workload *w)
  */
 #define PIECE_DW (64u * 1024u)
 #define PIECE_BATCHES 8u        /* ring-level batches; the rest of MAX_SEGMENTS is for their chains */
+#define PIECES_PER_SCAN 2u      /* per trap; the rest waits for a completion */
 
 int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint32_t tail,
 			struct vgt_workload **out, char *why, size_t whylen)
@@ -513,6 +514,8 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 	struct scan *s = malloc(sizeof(*s));        /* holds a page: not for the stack */
 	uint32_t *dw = malloc(((size_t)n + 1) * sizeof(*dw));
 	struct vgt_workload *list = NULL, **link = &list;
+	unsigned pieces = 0;
+	bool stopped = false;
 	int ret;
 
 	*out = NULL;
@@ -554,6 +557,14 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 			if (ret)
 				break;
 			s->w->guest_tail = (head + i * 4u) % size;
+			/*
+			 * Bounded work per trap: the rest is scanned when this
+			 * completes, so one guest cannot hold the host lock long.
+			 */
+			if (++pieces == PIECES_PER_SCAN) {
+				stopped = true;
+				break;
+			}
 			link = &s->w->next;
 			if (!new_piece(s, engine)) {
 				snprintf(why, whylen, "out of memory");
@@ -565,9 +576,9 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 		ret = one_command(s, dw + i, len, c, 0, true);
 		i += len;
 	}
-	if (!ret)
+	if (!ret && !stopped)
 		ret = finish_piece(s);
-	if (!ret)
+	if (!ret && !stopped)
 		s->w->guest_tail = tail;
 out:
 	free(dw);

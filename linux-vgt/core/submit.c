@@ -90,7 +90,10 @@ static void submit(struct vgt_vgpu *v, unsigned e)
 		vgt_log(v->host, VGT_LOG_ERROR, "vgpu%u: cannot take a submission: %s", v->id, why);
 		return;
 	}
-	v->scan_head[e] = tail;
+	/* The scan may have stopped short of TAIL: it goes on after a completion. */
+	for (struct vgt_workload *p = w; p; p = p->next)
+		v->scan_head[e] = p->guest_tail;
+	/* A workload, in the counters, is what one scan took (pieces and all). */
 	v->stats.workloads_submitted++;
 	/* One workload, or the pieces of a long submission, in order. */
 	while (w) {
