@@ -19,20 +19,21 @@ bool vgt_gm_owned(const struct vgt_vgpu *v, uint64_t gm, uint64_t len)
 	return false;
 }
 
-static void write_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte)
+/*
+ * Checks one guest entry and computes its host entry; a refusal is a guest
+ * error and writes nothing.
+ */
+static bool check_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte, uint32_t *host_pte)
 {
-	struct vgt_host *host = v->host;
 	uint64_t gm = (uint64_t)idx << 12, mfn;
-	uint32_t host_pte = 0;
 
+	*host_pte = 0;
 	if (!vgt_gm_owned(v, gm, VGT_PAGE_SIZE)) {
 		vgt_guest_error(v, VGT_GERR_GTT_RANGE,
 				"GTT entry %u (graphics address 0x%llx) is outside its slices", idx,
 				(unsigned long long)gm);
-		return;
+		return false;
 	}
-	if (v->failsafe)
-		return;
 	if (pte & HSW_PTE_VALID) {
 		uint64_t gfn = HSW_PTE_DECODE(pte) >> 12;
 
@@ -41,10 +42,17 @@ static void write_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte)
 			vgt_guest_error(v, VGT_GERR_GTT_FRAME,
 					"GTT entry %u points at guest frame 0x%llx, not its own", idx,
 					(unsigned long long)gfn);
-			return;
+			return false;
 		}
-		host_pte = HSW_PTE_ENCODE(mfn << 12) | (pte & HSW_PTE_CACHE_MASK) | HSW_PTE_VALID;
+		*host_pte = HSW_PTE_ENCODE(mfn << 12) | (pte & HSW_PTE_CACHE_MASK) | HSW_PTE_VALID;
 	}
+	return true;
+}
+
+static void write_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte, uint32_t host_pte)
+{
+	struct vgt_host *host = v->host;
+
 	host->hw->gtt_write(host->hw_handle, idx, host_pte);
 	v->vgtt[idx] = pte;
 	v->stats.gtt_writes++;
@@ -70,9 +78,19 @@ void vgt_gtt_write(struct vgt_vgpu *v, uint32_t off, unsigned size, uint64_t val
 		vgt_guest_error(v, VGT_GERR_ACCESS, "%u-byte write into the GTT at 0x%x", size, off);
 		return;
 	}
-	write_entry(v, off >> 2, (uint32_t)val);
-	if (size == 8)
-		write_entry(v, (off >> 2) + 1, (uint32_t)(val >> 32));
+	{
+		uint32_t idx = off >> 2, host[2];
+		unsigned n = size / 4u;
+		bool ok = true;
+
+		/* Both entries of an 8-byte write are checked before either is written. */
+		for (unsigned i = 0; i < n; i++)
+			ok &= check_entry(v, idx + i, (uint32_t)(val >> (32 * i)), &host[i]);
+		if (!ok || v->failsafe)
+			return;
+		for (unsigned i = 0; i < n; i++)
+			write_entry(v, idx + i, (uint32_t)(val >> (32 * i)), host[i]);
+	}
 }
 
 /* Clears the host entries of the vGPU's slices (on destroy). */

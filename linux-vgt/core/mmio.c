@@ -64,6 +64,14 @@ void vgt_mmio_reset(struct vgt_vgpu *v)
 	}
 }
 
+/* A context register changed: load it before the vGPU's next workload. */
+void vgt_ctx_mark_dirty(struct vgt_vgpu *v, uint32_t off)
+{
+	for (unsigned e = 0; e < VGT_NUM_ENGINES; e++)
+		if ((off & ~0xFFFu) == vgt_hsw_engines[e].base || off == vgt_hsw_engines[e].hws_pga)
+			v->ctx_dirty[e] = true;
+}
+
 uint32_t vgt_mmio_masked_merge(uint32_t old, uint32_t val, uint32_t ro_mask)
 {
 	uint32_t en = (val >> 16) & ~ro_mask & 0xFFFFu;
@@ -120,6 +128,8 @@ static void write_dword(struct vgt_vgpu *v, uint32_t off, uint32_t val, uint32_t
 		d->write(v, off, old, new);
 	else
 		vgt_vreg_set(v, off, new);
+	if (d->flags & VGT_REG_CTX)
+		vgt_ctx_mark_dirty(v, off);
 }
 
 void vgt_mmio_read(struct vgt_vgpu *v, uint32_t off, unsigned size, uint64_t *val)

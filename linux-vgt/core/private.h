@@ -208,6 +208,7 @@ void vgt_fences_release(struct vgt_host *host, uint32_t owner);
 
 /* mmio.c */
 int vgt_mmio_index_build(struct vgt_host *host);
+void vgt_ctx_mark_dirty(struct vgt_vgpu *vgpu, uint32_t off);
 const struct vgt_mmio_desc *vgt_mmio_lookup(const struct vgt_host *host, uint32_t off);
 
 /* ---- vGPU ------------------------------------------------------------------ */
@@ -236,6 +237,7 @@ struct vgt_vgpu {
 	uint32_t outstanding[VGT_NUM_ENGINES];
 	uint64_t outstanding_dw[VGT_NUM_ENGINES];
 	uint64_t vtime[VGT_NUM_ENGINES];
+	bool ctx_dirty[VGT_NUM_ENGINES];        /* guest wrote a context register since loaded */
 	uint64_t next_vblank_ns;
 	bool irq_line;
 

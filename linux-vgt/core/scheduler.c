@@ -170,6 +170,10 @@ static void ctx_save(struct vgt_vgpu *v, unsigned e)
 {
 	const struct vgt_ctx_list *l = &vgt_hsw_ctx[e];
 
+	/* What the guest wrote since is newer than what the engine holds. */
+	if (v->ctx_dirty[e])
+		return;
+
 	for (unsigned i = 0; i < l->count; i++) {
 		uint32_t val = mmio_read(v->host, l->regs[i].offset);
 
@@ -182,6 +186,8 @@ static void ctx_save(struct vgt_vgpu *v, unsigned e)
 static void ctx_restore(struct vgt_vgpu *v, unsigned e, uint32_t hwsp)
 {
 	const struct vgt_ctx_list *l = &vgt_hsw_ctx[e];
+
+	v->ctx_dirty[e] = false;
 
 	for (unsigned i = 0; i < l->count; i++) {
 		uint32_t off = l->regs[i].offset, val = vgt_vreg(v, off);
@@ -223,7 +229,7 @@ static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 	uint64_t now;
 	bool big = w->batch_dw * 4u > SLOT_SIZE || w->ring_dw * 4u > PHYS_RING_SIZE / 4u;
 
-	if (pe->inflight && (pe->owner != v || pe->hwsp != w->hwsp || big ||
+	if (pe->inflight && (pe->owner != v || pe->hwsp != w->hwsp || big || v->ctx_dirty[e] ||
 			     pe->inflight_bytes + w->ring_dw * 4u + 256u > PHYS_RING_SIZE / 2u))
 		return false;
 	v->queue[e] = w->next;
@@ -241,9 +247,11 @@ static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 		pe->owner = v;
 		pe->hwsp = w->hwsp;
 		pe->slice_start_ns = host->now_ns;
-	} else if (host->now_ns - pe->slice_start_ns >= host->slice_ns) {
-		/* The holder won the engine again after its slice: a new one. */
-		pe->slice_start_ns = host->now_ns;
+	} else {
+		if (v->ctx_dirty[e])
+			ctx_restore(v, e, w->hwsp);     /* its own new values, engine drained */
+		if (host->now_ns - pe->slice_start_ns >= host->slice_ns)
+			pe->slice_start_ns = host->now_ns;  /* won again after its slice */
 	}
 	if (pe->hwsp != w->hwsp) {
 		/* Same context; the guest moved its status page since. */
