@@ -363,6 +363,22 @@ void vgt_sched_queue(struct vgt_vgpu *v, struct vgt_workload *w)
 
 /* ---- Completion, hangs, resets -------------------------------------------------- */
 
+/* Engine time belongs to the vGPU whose workload held the engine. */
+static void charge(struct vgt_phys_engine *pe, struct vgt_vgpu *v, unsigned e, uint64_t ns)
+{
+	pe->busy_ns += ns;
+	vgt_policy_charge(v, e, ns);
+	v->stats.engine_ns[e] += ns;
+}
+
+/* Returns a finished or dropped workload's share of its vGPU's caps. */
+static void retire(struct vgt_vgpu *v, unsigned e, struct vgt_workload *w)
+{
+	v->outstanding_dw[e] -= (uint64_t)w->ring_dw + w->batch_dw;
+	v->outstanding[e]--;
+	vgt_workload_free(w);
+}
+
 /* Retires the oldest workload in flight. */
 static void complete(struct vgt_host *host, unsigned e)
 {
@@ -371,7 +387,6 @@ static void complete(struct vgt_host *host, unsigned e)
 	struct vgt_vgpu *v = w->vgpu;
 	uint32_t base = vgt_hsw_engines[e].base;
 	uint64_t ts[2] = { 0, 0 }, ns;
-	uint64_t w_dw = (uint64_t)w->ring_dw + w->batch_dw;
 
 	pe->running = w->next;
 	if (pe->running)
@@ -384,9 +399,7 @@ static void complete(struct vgt_host *host, unsigned e)
 	/* Engine time from the device's own timestamps around the workload. */
 	host->hw->dma_read(host->hw_handle, pe->seqno_maddr + TS_OFF(w->seqno), ts, sizeof(ts));
 	ns = ts[0] > ts[1] ? (ts[0] - ts[1]) * TS_NS : 0;
-	pe->busy_ns += ns;
-	vgt_policy_charge(v, e, ns);
-	v->stats.engine_ns[e] += ns;
+	charge(pe, v, e, ns);
 	if (w->last)
 		v->stats.workloads_completed++;
 	/* The guest's ring has advanced past this submission (or piece). */
@@ -398,9 +411,7 @@ static void complete(struct vgt_host *host, unsigned e)
 		vgt_virq_engine(v, e, vgt_hsw_engines[e].user_irq);
 	if (w->notify_irqs)
 		vgt_virq_engine(v, e, w->notify_irqs);
-	vgt_workload_free(w);
-	v->outstanding_dw[e] -= w_dw;
-	v->outstanding[e]--;
+	retire(v, e, w);
 	/* Room again: what the queue cap held back is taken now. */
 	vgt_ring_resubmit(v, e);
 }
@@ -412,9 +423,7 @@ static void drop_queue(struct vgt_vgpu *v, unsigned e)
 
 		v->queue[e] = w->next;
 		v->host->eng[e].queued--;
-		v->outstanding_dw[e] -= (uint64_t)w->ring_dw + w->batch_dw;
-		v->outstanding[e]--;
-		vgt_workload_free(w);
+		retire(v, e, w);
 	}
 }
 
@@ -435,9 +444,7 @@ static void phys_reset(struct vgt_host *host, unsigned e)
 		struct vgt_workload *w = pe->running;
 
 		pe->running = w->next;
-		w->vgpu->outstanding_dw[e] -= (uint64_t)w->ring_dw + w->batch_dw;
-		w->vgpu->outstanding[e]--;
-		vgt_workload_free(w);
+		retire(w->vgpu, e, w);
 	}
 	pe->running_tail = NULL;
 	pe->inflight = 0;
@@ -455,9 +462,7 @@ static void hang(struct vgt_host *host, unsigned e)
 	uint64_t ns = host->now_ns - pe->running->start_ns;
 
 	/* The time it held the engine is its own, like any workload's. */
-	pe->busy_ns += ns;
-	vgt_policy_charge(v, e, ns);
-	v->stats.engine_ns[e] += ns;
+	charge(pe, v, e, ns);
 
 	vgt_guest_error(v, VGT_GERR_HANG, "%s workload did not finish in %llu ms; engine reset",
 			vgt_hsw_engines[e].name, (unsigned long long)(host->hang_ns / 1000000));
