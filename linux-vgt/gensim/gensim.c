@@ -572,6 +572,14 @@ int gensim_mem_write(struct gensim *gs, uint64_t pa, const void *buf, size_t len
 	return 0;
 }
 
+void gensim_set_external_memory(struct gensim *gs, gensim_ext_mem_fn *fn, void *opaque)
+{
+	pthread_mutex_lock(&gs->lock);
+	gs->ext_mem = fn;
+	gs->ext_mem_opaque = opaque;
+	pthread_mutex_unlock(&gs->lock);
+}
+
 uint32_t gensim_gtt_entries(const struct gensim *gs)
 {
 	(void)gs;

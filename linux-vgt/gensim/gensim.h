@@ -100,6 +100,16 @@ int gensim_mem_write(struct gensim *gs, uint64_t pa, const void *buf, size_t len
 /* Direct host view of machine memory, for DMA-style users; NULL if out of range. */
 void *gensim_mem_ptr(struct gensim *gs, uint64_t pa, size_t len);
 
+/*
+ * Machine memory beyond the device's own (at or above its memory size):
+ * DMA there goes through @fn, one page at most per call, with gensim's
+ * lock held.  A transport whose guests' RAM lives elsewhere (a Xen
+ * domain's frames mapped by the mediator) lends it to the device this way.
+ * @fn returns 0 or -EFAULT; NULL removes it.
+ */
+typedef int gensim_ext_mem_fn(void *opaque, uint64_t pa, void *buf, size_t len, bool write);
+void gensim_set_external_memory(struct gensim *gs, gensim_ext_mem_fn *fn, void *opaque);
+
 /* Host-side GGTT access (what a mediator's "host GTT write" turns into). */
 uint32_t gensim_gtt_entries(const struct gensim *gs);
 int gensim_gtt_read(struct gensim *gs, uint32_t index, uint32_t *pte);

@@ -53,6 +53,14 @@ int gensim_gm_access(struct gensim *gs, struct gensim_engine *eng, uint64_t gm,
 			goto fault;
 		}
 		pa = HSW_PTE_DECODE(pte) + off;
+		if (pa >= gs->mem_size && gs->ext_mem) {
+			if (gs->ext_mem(gs->ext_mem_opaque, pa, p, chunk, dir != GENSIM_READ)) {
+				gs->stats.gtt_bad_address++;
+				gensim_gm_fault(gs, eng, dir);
+				goto fault;
+			}
+			goto next;
+		}
 		if (pa >= gs->mem_size || chunk > gs->mem_size - pa) {
 			gs->stats.gtt_bad_address++;
 			gensim_gm_fault(gs, eng, dir);

@@ -98,6 +98,8 @@ struct gensim {
 
 	uint8_t *mem;
 	uint64_t mem_size;
+	gensim_ext_mem_fn *ext_mem;     /* machine memory above mem_size */
+	void *ext_mem_opaque;
 
 	uint8_t cfg_space[GENSIM_CFG_SIZE];
 	uint32_t bar_size[6];                   /* 0 = no BAR at that slot */
