@@ -261,6 +261,16 @@ int vgt_vgpu_reset(struct vgt_vgpu *v)
 	return 0;
 }
 
+int vgt_vgpu_set_weight(struct vgt_vgpu *v, uint32_t weight)
+{
+	if (weight < 1 || weight > 100)
+		return -EINVAL;
+	pthread_mutex_lock(&v->host->lock);
+	v->weight = weight;
+	pthread_mutex_unlock(&v->host->lock);
+	return 0;
+}
+
 void vgt_vgpu_get_info(struct vgt_vgpu *v, struct vgt_vgpu_info *info)
 {
 	pthread_mutex_lock(&v->host->lock);

@@ -224,6 +224,12 @@ void vgt_image_release(struct vgt_image *img);
  */
 int vgt_host_set_foreground(struct vgt_host *host, struct vgt_vgpu *vgpu);
 
+/*
+ * Changes the vGPU's share of engine time (1..100) from now on; time it
+ * already used is not re-weighted.  -EINVAL outside the range.
+ */
+int vgt_vgpu_set_weight(struct vgt_vgpu *vgpu, uint32_t weight);
+
 /* Resets the vGPU as a device-level reset does (leaves failsafe). */
 int vgt_vgpu_reset(struct vgt_vgpu *vgpu);
 

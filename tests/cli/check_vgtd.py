@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""vgtd and vgtctl end to end on one machine: gensim, simulated guests.
+
+    check_vgtd.py VGTD VGTCTL CONFIG_DIR
+
+Starts vgtd on a private socket, attaches four domains with different
+vGPUs, checks list/stats/types/screenshots, detaches and re-attaches, and
+sends it refused and malformed requests: every one gets an error and the
+daemon keeps serving.  Prints TAP, one line per check.
+"""
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+VGTD, VGTCTL, CONFIG = sys.argv[1], sys.argv[2], sys.argv[3]
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(bool(cond))
+    print(("ok" if cond else "not ok") + " %d - %s" % (len(results), name))
+    if not cond and detail:
+        for line in str(detail).splitlines():
+            print("# " + line)
+
+
+def ctl(sock, *args, user=None):
+    kw = {}
+    if user is not None:
+        def drop():
+            os.setgid(user)
+            os.setuid(user)
+        kw["preexec_fn"] = drop
+    p = subprocess.run([VGTCTL, "--socket", sock] + list(args), capture_output=True, text=True,
+                       timeout=60, **kw)
+    return p.returncode, p.stdout, p.stderr
+
+
+def ctl_json(sock, *args):
+    rc, out, err = ctl(sock, "--json", *args)
+    if rc != 0:
+        raise RuntimeError("vgtctl %s: %s" % (" ".join(args), err))
+    return json.loads(out)
+
+
+def raw(sock, data, read=True):
+    """Sends raw bytes; returns (status, body) of the first answer, or None."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect(sock)
+    s.sendall(data)
+    if not read:
+        s.close()
+        return None
+    buf = b""
+    try:
+        while b"\n" not in buf:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        if b"\n" not in buf:
+            return None
+        hdr, rest = buf.split(b"\n", 1)
+        status, n = hdr.decode().split()
+        n = int(n)
+        while len(rest) < n:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+        return status, rest[:n].decode(errors="replace")
+    finally:
+        s.close()
+
+
+def png_size(path):
+    with open(path, "rb") as f:
+        head = f.read(33)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    if zlib.crc32(head[12:29]) != struct.unpack(">I", head[29:33])[0]:
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+def wait_screens(sock, domids, secs=60):
+    deadline = time.time() + secs
+    pending = set(domids)
+    while pending and time.time() < deadline:
+        for d in list(pending):
+            st = ctl_json(sock, "stats", str(d))
+            if st["sim"]["screen_matches"]:
+                pending.discard(d)
+        time.sleep(0.1)
+    return pending
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="vgtd-test-")
+    os.chmod(tmp, 0o755)    # an ordinary user may reach the socket; vgtd must refuse it
+    sock = os.path.join(tmp, "run", "vgtd.sock")
+    conf = os.path.join(tmp, "vgtd.conf")
+    with open(os.path.join(CONFIG, "vgtd.conf")) as f:
+        shipped = f.read()
+    # The shipped config with the test's socket; 0666 so that the peer-credential
+    # check itself (not only the file mode) is what refuses an ordinary user.
+    with open(conf, "w") as f:
+        f.write(shipped + "\ntransport = sim\nsocket = %s\nsocket_mode = 0666\nsim_frames = 8\n"
+                "types = %s\n" % (sock, os.path.join(CONFIG, "vgpu-types.conf")))
+
+    p = subprocess.run([VGTD, "--config", os.path.join(CONFIG, "vgtd.conf"), "--check-config"],
+                       capture_output=True, text=True)
+    check("the shipped vgtd.conf is valid", p.returncode == 0, p.stderr)
+
+    badconf = os.path.join(tmp, "bad.conf")
+    for text, want in [("transport = carrier-pigeon\n", "bad.conf:1: transport"),
+                       ("# fine\nsocket_mode = 0644\nsokcet = /x\n", "bad.conf:3: unknown key"),
+                       ("socket_mode = 0400\n", "0600"),
+                       ("gensim_memory_mb = 12\n", "128..65536"),
+                       ("pci_slot = 00:40.0\n", "BUS:DEV.FN"),
+                       ("allowed_uids = root\n", "numeric uids"),
+                       ("just words\n", "key = value")]:
+        with open(badconf, "w") as f:
+            f.write(text)
+        p = subprocess.run([VGTD, "--config", badconf], capture_output=True, text=True)
+        check("config refused: %s" % text.strip().splitlines()[-1],
+              p.returncode == 2 and want in p.stderr, p.stderr)
+    p = subprocess.run([VGTD, "--config", os.path.join(tmp, "missing.conf")],
+                       capture_output=True, text=True)
+    check("a missing config file is named", p.returncode == 2 and "missing.conf" in p.stderr,
+          p.stderr)
+    p = subprocess.run([VGTD, "--set", "types=/nonexistent", "--set", "transport=sim",
+                        "--set", "socket=" + os.path.join(tmp, "t.sock")],
+                       capture_output=True, text=True, timeout=30)
+    check("a missing types file stops vgtd", p.returncode == 1 and "/nonexistent" in p.stderr,
+          p.stderr)
+    if not os.path.exists("/proc/xen/capabilities"):
+        p = subprocess.run([VGTD, "--set", "transport=xen", "--set",
+                            "socket=" + os.path.join(tmp, "x.sock")],
+                           capture_output=True, text=True, timeout=30)
+        check("without Xen the xen transport says so", p.returncode == 1 and
+              "Xen control interface" in p.stderr, p.stderr)
+
+    log = open(os.path.join(tmp, "vgtd.log"), "w+")
+    daemon = subprocess.Popen([VGTD, "--config", conf], stderr=log)
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    check("vgtd creates its socket", os.path.exists(sock))
+    try:
+        run_checks(sock, conf, tmp)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            rc = daemon.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            rc = None
+        check("vgtd stops cleanly on SIGTERM", rc == 0, "exit %s" % rc)
+        check("its socket is removed", not os.path.exists(sock))
+        log.seek(0)
+        text = log.read()
+        check("every vGPU was released at exit", text.count("released") >= 4, text[-2000:])
+    failed = results.count(False)
+    print("1..%d" % len(results))
+    return 1 if failed else 0
+
+
+def run_checks(sock, conf, tmp):
+    rc, out, _ = ctl(sock, "version")
+    check("version answers", rc == 0 and out.startswith("vgtd "), out)
+
+    types = ctl_json(sock, "types")
+    names = [t["name"] for t in types["types"]]
+    check("types lists the types file", names == ["vgt-32", "vgt-64", "vgt-128", "vgt-256"], names)
+    free0 = types["free"]
+    fit0 = {t["name"]: t["fit"] for t in types["types"]}
+
+    # Four domains: dom0-sized with the display, two typed, one with sizes.
+    specs = {0: "vgt-128,primary", 1: "vgt-64", 2: "vgt-64,weight=5",
+             3: "low=32,high=128,fences=2,weight=3"}
+    for d, spec in specs.items():
+        rc, out, err = ctl(sock, "attach", str(d), spec)
+        check("attach dom%d %s" % (d, spec), rc == 0 and ("domain %d:" % d) in out, err)
+
+    lst = ctl_json(sock, "list")["domains"]
+    check("list shows four domains", sorted(x["domid"] for x in lst) == [0, 1, 2, 3], lst)
+    by = {x["domid"]: x for x in lst}
+    check("dom0 owns the display", by[0]["foreground"] and not by[1]["foreground"])
+    check("a type's weight can be overridden", by[2]["weight"] == 5 and by[1]["weight"] == 2)
+    check("explicit sizes are honoured",
+          by[3]["type"] == "custom" and by[3]["low"]["mb"] == 32 and by[3]["high"]["mb"] == 128
+          and by[3]["fences"] == 2 and by[3]["weight"] == 3, by[3])
+    slices = sorted((x["low"]["base"], x["low"]["base"] + (x["low"]["mb"] << 20)) for x in lst)
+    check("aperture slices do not overlap",
+          all(a[1] <= b[0] for a, b in zip(slices, slices[1:])), slices)
+
+    pending = wait_screens(sock, specs)
+    check("every guest's screen shows the frame it drew", not pending, pending)
+
+    for d in specs:
+        path = os.path.join(tmp, "dom%d.png" % d)
+        rc, out, err = ctl(sock, "screenshot", str(d), path)
+        check("screenshot dom%d is a 320x240 PNG" % d,
+              rc == 0 and os.path.exists(path) and png_size(path) == (320, 240), err)
+
+    st = ctl_json(sock, "stats", "1")
+    check("stats counts the guest's traps and work",
+          st["mmio_writes"] > 0 and st["gtt_writes"] > 0 and st["workloads_completed"] > 0
+          and st["guest_errors"] == 0 and not st["failsafe"], st)
+    hs = ctl_json(sock, "stats")
+    check("host stats show the blitter shared", hs["vgpus"] == 4
+          and hs["engines"]["bcs"]["busy_ns"] > 0, hs)
+    rc, out, _ = ctl(sock, "stats")
+    check("human stats", rc == 0 and "context switches" in out, out)
+
+    types = ctl_json(sock, "types")
+    fit = {t["name"]: t["fit"] for t in types["types"]}
+    check("fewer vGPUs fit now", fit["vgt-256"] <= fit0["vgt-256"] and
+          types["free"]["low_mb"] == free0["low_mb"] - 128 - 64 - 64 - 32, (fit, types["free"]))
+
+    # What does not fit says what is left.
+    rc, _, err = ctl(sock, "attach", "7", "low=4096,high=64")
+    check("a vGPU that does not fit is refused with what is left",
+          rc == 1 and ("left" in err.lower() or "free" in err.lower()), err)
+    bad = [(["attach", "7", "vgt-9999"], "unknown vGPU type"),
+           (["attach", "1", "vgt-32"], "already has a vGPU"),
+           (["attach", "x", "vgt-32"], "not a domain id"),
+           (["attach", "7", "vgt-64,low=64"], "exclude each other"),
+           (["attach", "7", "low=64"], "high="),
+           (["attach", "7", "low=64,high=64,weight=0"], "weight=0"),
+           (["attach", "7", "vgt-64,colour=red"], "unknown key"),
+           (["attach", "7"], "usage"),
+           (["detach", "9"], "has no vGPU"),
+           (["stats", "9"], "has no vGPU"),
+           (["set-weight", "1", "101"], "1..100"),
+           (["foreground", "9"], "has no vGPU"),
+           (["screenshot", "9", os.path.join(tmp, "x.png")], "has no vGPU"),
+           (["frobnicate"], "unknown command")]
+    for args, want in bad:
+        rc, out, err = ctl(sock, *args)
+        check("refused: %s" % " ".join(args[:3]), rc == 1 and want in err, err)
+    check("nothing changed by refused requests",
+          len(ctl_json(sock, "list")["domains"]) == 4)
+
+    rc, out, _ = ctl(sock, "set-weight", "1", "9")
+    check("set-weight", rc == 0 and ctl_json(sock, "list")["domains"][1]["weight"] == 9, out)
+    rc, out, _ = ctl(sock, "foreground", "2")
+    lst = {x["domid"]: x for x in ctl_json(sock, "list")["domains"]}
+    check("foreground moves the display", rc == 0 and lst[2]["foreground"]
+          and not lst[0]["foreground"])
+
+    # Detach returns the resources; re-attach works and the guest renders again.
+    rc, out, err = ctl(sock, "detach", "1")
+    check("detach dom1", rc == 0, err)
+    free = ctl_json(sock, "types")["free"]
+    check("dom1's aperture returned", free["low_mb"] == free0["low_mb"] - 128 - 64 - 32, free)
+    rc, out, err = ctl(sock, "attach", "1", "vgt-32")
+    check("re-attach dom1 with another type", rc == 0, err)
+    pending = wait_screens(sock, [1])
+    check("the re-attached guest renders", not pending)
+
+    # Refused and malformed clients: the daemon answers and keeps serving.
+    rc, out, err = ctl(sock, "list", user=65534)
+    check("a client that is not root is refused", rc == 1 and "permission denied" in err, err)
+    r = raw(sock, b"list\x01\n")
+    check("a non-printable byte is refused", r and r[0] == "error" and "printable" in r[1], r)
+    r = raw(sock, b"A" * 5000)
+    check("an over-long request is refused", r and r[0] == "error" and "too long" in r[1], r)
+    r = raw(sock, b"types", read=False)
+    r = raw(sock, b"\n")
+    check("an empty request is refused", r and r[0] == "error" and "empty" in r[1], r)
+    r = raw(sock, b"json list extra words go on and on and on\n")
+    check("too many words are refused", r and r[0] == "error", r)
+    r = raw(sock, bytes(range(256)))
+    check("binary garbage gets an error", r and r[0] == "error", r)
+    rc, out, _ = ctl(sock, "version")
+    check("the daemon still serves after all that", rc == 0 and "vgtd" in out)
+    check("and still has four domains", len(ctl_json(sock, "list")["domains"]) == 4)
+
+    # A second daemon on the same socket refuses to start.
+    p = subprocess.run([VGTD, "--config", conf], capture_output=True, text=True, timeout=30)
+    check("a second vgtd on the same socket refuses", p.returncode != 0 and
+          "already serves" in p.stderr, p.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
