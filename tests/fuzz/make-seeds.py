@@ -76,3 +76,37 @@ with open(os.path.join(HERE, "..", "..", "config", "vgpu-types.conf"), "rb") as 
     put("types", "shipped", f.read())
 put("types", "bad", b"a 1 1 0 1 1x1\nb 513 1 0 1 1x1\n")
 put("types", "edge", b"abcdefghijabcdefghijabcdefghija 512 2048 32 100 4096x4096\r\n# c\n")
+
+# ---- ioreq: [kind] + ioreq_t (even kind) or [rp:4][wp:4][n] + n buffered slots (odd kind)
+IOREQ_READ, IOREQ_WRITE = 1, 0
+PIO, COPY, PCI, INVAL = 0, 1, 2, 8
+
+
+def ioreq(typ, dirn, addr, size, data=0, count=1, ptr=0, df=0):
+    flags = 1 | (ptr << 4) | (dirn << 5) | (df << 6)   # state READY, data_is_ptr, dir, df
+    return bytes([0]) + struct.pack("<QQIIIHBB", addr, data, count, size, 3, 0, flags, typ)
+
+
+
+
+
+def buffered(rp, slots):
+    out = bytes([1]) + struct.pack("<IIB", rp, rp + len(slots), len(slots))
+    for typ, addr, size_log2, data in slots:
+        out += struct.pack("<Q", typ | (size_log2 << 10) | ((addr & 0xFFFFF) << 12) | (data << 32))
+    return out
+
+
+put("ioreq", "cfg-and-bars", ioreq(PCI, IOREQ_READ, 0x10 << 32, 4) +
+    ioreq(PCI, IOREQ_WRITE, (0x10 << 32) | 0x10, 4, 0xF0000000) +
+    ioreq(PCI, IOREQ_WRITE, (0x10 << 32) | 4, 2, 7))
+put("ioreq", "mmio", ioreq(COPY, IOREQ_READ, 0x78000, 8) + ioreq(COPY, IOREQ_WRITE, 0x70188, 4, 0x1400) +
+    ioreq(COPY, IOREQ_WRITE, 0x200000 + 4 * 0x8000, 4, 0x1001))
+put("ioreq", "rep-ptr", ioreq(COPY, IOREQ_WRITE, 0x200000 + 4 * 0x8000, 4, 0x1000, count=16, ptr=1) +
+    ioreq(COPY, IOREQ_READ, 0x200000 + 4 * 0x800F, 4, 0x2000, count=16, ptr=1, df=1))
+put("ioreq", "pio", ioreq(PIO, IOREQ_WRITE, 0xC000, 4, 0x78000) + ioreq(PIO, IOREQ_READ, 0xC004, 4) +
+    ioreq(INVAL, IOREQ_READ, 0, 0))
+put("ioreq", "buffered-wrap", buffered(509, [(COPY, 0x70188, 2, 0x2000), (COPY, 0x70188, 3, 0x3000),
+                                             (COPY, 0x70188, 3, 0x12345678)]))
+put("ioreq", "malformed", ioreq(COPY, IOREQ_READ, 0x78000, 3) + ioreq(5, IOREQ_READ, 0, 4) +
+    ioreq(COPY, IOREQ_READ, 0, 4, count=0xFFFFFFFF, ptr=1) + bytes([1]) + struct.pack("<IIB", 7, 7 + 600, 0))
