@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xl-vgt: `xl create` for domains with a vGPU, on stock Xen.
+ *
+ *   xl-vgt [--socket PATH] [--xl PATH] create CFG [XL-CREATE-OPTIONS]
+ *   xl-vgt [--socket PATH] [--xl PATH] destroy DOMAIN
+ *   xl-vgt check CFG
+ *
+ * Stock xl ignores the vgt= keys.  xl-vgt reads them with xl's own parser
+ * (libxlutil), creates the domain paused with `xl create -p`, asks vgtd
+ * for the vGPU, and only then unpauses it.  Any failure after the domain
+ * exists destroys it again and says why: there is never a half-made
+ * domain, and never an accelerated domain running without its vGPU.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vgtctl_client.h"
+#include "xlcfg.h"
+
+static const char *xl = "xl";
+static const char *sock;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xl-vgt [--socket PATH] [--xl PATH] create CFG [XL-CREATE-OPTIONS]\n"
+		"       xl-vgt [--socket PATH] [--xl PATH] destroy DOMAIN\n"
+		"       xl-vgt check CFG\n"
+		"create: the domain is created paused, given its vGPU by vgtd, then unpaused;\n"
+		"        on any failure it is destroyed again.  check: parse the vgt= keys only.\n");
+}
+
+/* Runs xl with @argv (argv[0] is replaced by the xl path); its stdout into @out if given. */
+static int run_xl(char *const argv[], char *out, size_t outlen)
+{
+	int pipefd[2] = { -1, -1 }, status;
+	size_t used = 0;
+	pid_t pid;
+
+	if (out && pipe(pipefd))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (out) {
+			dup2(pipefd[1], 1);
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		execvp(xl, argv);
+		fprintf(stderr, "xl-vgt: cannot run %s: %s\n", xl, strerror(errno));
+		_exit(127);
+	}
+	if (out) {
+		ssize_t n;
+
+		close(pipefd[1]);
+		while (used + 1 < outlen && (n = read(pipefd[0], out + used, outlen - used - 1)) > 0)
+			used += (size_t)n;
+		out[used] = '\0';
+		close(pipefd[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status))
+		return -EINTR;
+	return WEXITSTATUS(status);
+}
+
+/* One request to vgtd; its answer (or the transport error) in @msg. */
+static int vgtd(const char *line, char *msg, size_t msglen)
+{
+	char why[512], *body = NULL;
+	size_t len;
+	bool ok;
+	int fd, ret;
+
+	ret = vgtctl_connect(sock, &fd, why, sizeof(why));
+	if (!ret) {
+		ret = vgtctl_request(fd, line, &ok, &body, &len, why, sizeof(why));
+		close(fd);
+	}
+	if (ret) {
+		snprintf(msg, msglen, "%s", why);
+		return ret;
+	}
+	/* One line is enough for a message. */
+	len = strcspn(body, "\n");
+	snprintf(msg, msglen, "%.*s", (int)len, body);
+	free(body);
+	return ok ? 0 : -EPERM;
+}
+
+static int domid_of(const char *name, unsigned *domid)
+{
+	char *argv[] = { (char *)xl, (char *)"domid", (char *)name, NULL };
+	char out[64], *end;
+	unsigned long v;
+	int ret = run_xl(argv, out, sizeof(out));
+
+	if (ret)
+		return ret < 0 ? ret : -ESRCH;
+	errno = 0;
+	v = strtoul(out, &end, 10);
+	if (errno || end == out || (*end && *end != '\n') || v >= 0x7FF0)
+		return -EPROTO;
+	*domid = (unsigned)v;
+	return 0;
+}
+
+static void destroy(unsigned domid)
+{
+	char id[16], *argv[] = { (char *)xl, (char *)"destroy", id, NULL };
+
+	snprintf(id, sizeof(id), "%u", domid);
+	if (run_xl(argv, NULL, 0))
+		fprintf(stderr, "xl-vgt: could not destroy domain %u: see `xl list`\n", domid);
+}
+
+static int cmd_check(const char *cfgpath)
+{
+	struct vgt_xlcfg c;
+	char why[VGT_XLCFG_WHY_MAX], spec[VGT_XLCFG_SPEC_MAX];
+
+	if (vgt_xlcfg_parse_file(cfgpath, &c, why, sizeof(why))) {
+		fprintf(stderr, "xl-vgt: %s\n", why);
+		return 1;
+	}
+	if (!c.vgt) {
+		printf("%s: no vGPU (vgt=1 is not set)\n", c.name);
+		return 0;
+	}
+	if (vgt_xlcfg_attach_spec(&c, spec, sizeof(spec))) {
+		fprintf(stderr, "xl-vgt: %s: cannot form the vGPU request\n", cfgpath);
+		return 1;
+	}
+	printf("%s: %s domain, vGPU %s, served by domain %u\n", c.name, c.type, spec,
+	       c.backend_domid);
+	return 0;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	char why[VGT_XLCFG_WHY_MAX], spec[VGT_XLCFG_SPEC_MAX], line[VGTD_REQUEST_MAX], msg[512];
+	char **xargv;
+	struct vgt_xlcfg c;
+	unsigned domid;
+	int ret, i, n;
+
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (vgt_xlcfg_parse_file(argv[0], &c, why, sizeof(why))) {
+		fprintf(stderr, "xl-vgt: %s\n", why);
+		return 1;
+	}
+	if (c.vgt && vgt_xlcfg_attach_spec(&c, spec, sizeof(spec))) {
+		fprintf(stderr, "xl-vgt: %s: cannot form the vGPU request\n", argv[0]);
+		return 1;
+	}
+	if (c.vgt && c.backend_domid) {
+		/* Until the xenstore attach protocol exists, vgtd is reached by its socket. */
+		fprintf(stderr, "xl-vgt: %s: vgt_backend=%u: a vGPU served by another domain needs "
+			"the driver-domain attach protocol; this xl-vgt reaches vgtd in this domain "
+			"only\n", argv[0], c.backend_domid);
+		return 1;
+	}
+	/* Is vgtd there at all?  Asked before a domain exists. */
+	if (c.vgt && vgtd("version", msg, sizeof(msg))) {
+		fprintf(stderr, "xl-vgt: %s\n", msg);
+		return 1;
+	}
+
+	/* xl's order: create [-p] [OPTIONS] CFG [KEY=VALUE overrides]. */
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-' && !strncmp(argv[i], "vgt", 3)) {
+			fprintf(stderr, "xl-vgt: '%s': put the vgt keys in the config file, where "
+				"xl-vgt reads them\n", argv[i]);
+			return 2;
+		}
+	}
+	xargv = calloc((size_t)argc + 4, sizeof(*xargv));
+	if (!xargv)
+		return 1;
+	n = 0;
+	xargv[n++] = (char *)xl;
+	xargv[n++] = (char *)"create";
+	if (c.vgt)
+		xargv[n++] = (char *)"-p";
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-')
+			xargv[n++] = argv[i];
+	xargv[n++] = argv[0];
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] != '-')
+			xargv[n++] = argv[i];
+	ret = run_xl(xargv, NULL, 0);
+	free(xargv);
+	if (ret) {
+		fprintf(stderr, "xl-vgt: xl create %s failed (%s)\n", argv[0],
+			ret < 0 ? strerror(-ret) : "see its messages above");
+		return 1;
+	}
+	if (!c.vgt) {
+		printf("%s: created without a vGPU (no vgt=1)\n", c.name);
+		return 0;
+	}
+	ret = domid_of(c.name, &domid);
+	if (ret) {
+		fprintf(stderr, "xl-vgt: domain %s was created but its id cannot be found (%s); "
+			"destroy it with `xl destroy %s`\n", c.name, strerror(ret < 0 ? -ret : EIO),
+			c.name);
+		return 1;
+	}
+	snprintf(line, sizeof(line), "attach %u %s", domid, spec);
+	ret = vgtd(line, msg, sizeof(msg));
+	if (ret) {
+		fprintf(stderr, "xl-vgt: %s (domain %u) gets no vGPU: %s\n", c.name, domid, msg);
+		fprintf(stderr, "xl-vgt: destroying domain %u\n", domid);
+		destroy(domid);
+		return 1;
+	}
+	{
+		char id[16], *uargv[] = { (char *)xl, (char *)"unpause", id, NULL };
+
+		snprintf(id, sizeof(id), "%u", domid);
+		ret = run_xl(uargv, NULL, 0);
+	}
+	if (ret) {
+		fprintf(stderr, "xl-vgt: cannot unpause domain %u; destroying it\n", domid);
+		snprintf(line, sizeof(line), "detach %u", domid);
+		vgtd(line, msg, sizeof(msg));
+		destroy(domid);
+		return 1;
+	}
+	printf("%s (domain %u): %s\n", c.name, domid, msg);
+	return 0;
+}
+
+static int cmd_destroy(const char *dom)
+{
+	char line[64], msg[512];
+	unsigned domid;
+	int ret;
+
+	ret = domid_of(dom, &domid);
+	if (ret) {
+		fprintf(stderr, "xl-vgt: no domain %s\n", dom);
+		return 1;
+	}
+	destroy(domid);
+	/* vgtd also notices the death by itself; this makes the release synchronous. */
+	snprintf(line, sizeof(line), "detach %u", domid);
+	ret = vgtd(line, msg, sizeof(msg));
+	if (ret && !strstr(msg, "has no vGPU"))
+		fprintf(stderr, "xl-vgt: domain %u destroyed; vgtd: %s\n", domid, msg);
+	printf("domain %u destroyed\n", domid);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	sock = getenv("VGTD_SOCKET");
+	if (!sock || !*sock)
+		sock = VGTD_SOCKET_DEFAULT;
+	if (getenv("XL") && *getenv("XL"))
+		xl = getenv("XL");
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+			sock = argv[++i];
+		} else if (!strcmp(argv[i], "--xl") && i + 1 < argc) {
+			xl = argv[++i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "xl-vgt: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[i], "create"))
+		return cmd_create(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "destroy") && argc - i == 2)
+		return cmd_destroy(argv[i + 1]);
+	if (!strcmp(argv[i], "check") && argc - i == 2)
+		return cmd_check(argv[i + 1]);
+	usage(stderr);
+	return 2;
+}
