@@ -2,7 +2,8 @@
 /*
  * vgtd: start-up, the control socket and the main loop.
  *
- *   vgtd [--config FILE] [--set KEY=VALUE]... [--check-config]
+ *   vgtd [--config FILE] [--backend B] [--transport T] [--socket PATH]
+ *        [--set KEY=VALUE]... [--check-config]
  *
  * The main loop accepts control connections (each served on a thread of
  * its own, peers checked by credentials), watches Xen for dying domains,
@@ -457,11 +458,18 @@ static int run(struct vgtd *d, int sfd)
 	}
 }
 
+/* --backend, --transport and --socket: short for --set KEY=VALUE. */
+static bool is_alias(const char *arg)
+{
+	return !strcmp(arg, "--backend") || !strcmp(arg, "--transport") || !strcmp(arg, "--socket");
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vgtd [--config FILE] [--set KEY=VALUE]... [--check-config]\n"
+	fprintf(f, "usage: vgtd [--config FILE] [--backend gensim] [--transport xen|sim]\n"
+		"            [--socket PATH] [--set KEY=VALUE]... [--check-config]\n"
 		"  --config FILE   daemon configuration (default /etc/vgt/vgtd.conf if present)\n"
-		"  --set KEY=VALUE override one setting (e.g. --set transport=sim)\n"
+		"  --set KEY=VALUE override one setting (e.g. --set sim_frames=10)\n"
 		"  --check-config  read the configuration, report, exit\n");
 }
 
@@ -479,6 +487,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
 			config = argv[++i];
+		} else if (is_alias(argv[i]) && i + 1 < argc) {
+			i++;
 		} else if (!strcmp(argv[i], "--set") || !strcmp(argv[i], "--check-config") ||
 			   !strcmp(argv[i], "--help")) {
 			if (!strcmp(argv[i], "--check-config"))
@@ -503,6 +513,14 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		char key[64], *eq;
 
+		if (is_alias(argv[i])) {
+			if (vgtd_config_set(&d.cfg, argv[i] + 2, argv[i + 1], why, sizeof(why))) {
+				fprintf(stderr, "vgtd: %s\n", why);
+				return 2;
+			}
+			i++;
+			continue;
+		}
 		if (strcmp(argv[i], "--set")) {
 			i += !strcmp(argv[i], "--config");
 			continue;

@@ -138,6 +138,9 @@ def main():
                        capture_output=True, text=True)
     check("a missing config file is named", p.returncode == 2 and "missing.conf" in p.stderr,
           p.stderr)
+    p = subprocess.run([VGTD, "--backend", "i915"], capture_output=True, text=True)
+    check("an unknown backend is refused", p.returncode == 2 and "unknown backend" in p.stderr,
+          p.stderr)
     p = subprocess.run([VGTD, "--set", "types=/nonexistent", "--set", "transport=sim",
                         "--set", "socket=" + os.path.join(tmp, "t.sock")],
                        capture_output=True, text=True, timeout=30)

@@ -107,7 +107,7 @@ def main():
           and not xl_log(), err)
 
     log = open(os.path.join(tmp, "vgtd.log"), "w")
-    daemon = subprocess.Popen([VGTD, "--set", "transport=sim", "--set", "socket=" + sock,
+    daemon = subprocess.Popen([VGTD, "--transport", "sim", "--socket", sock,
                                "--set", "sim_frames=4"], stderr=log)
     for _ in range(100):
         if os.path.exists(sock):
