@@ -11,7 +11,7 @@ DEMO_PNG  ?= vgt-demo.png
 DEMO_SCREENS ?= vgt-demo-screens
 MESON_OPTS ?=
 
-.PHONY: all deps demo check bench fuzz clean
+.PHONY: all deps demo check bench fuzz clean regression-traces
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -63,6 +63,14 @@ check: deps
 		--num-processes 2 --timeout-multiplier 4 $(TSAN_TESTS)
 	tests/summarize.py $(BUILD)/meson-logs/testlog.json $(SANBUILD)/meson-logs/testlog.json \
 		$(TSANBUILD)/meson-logs/testlog.json
+
+# Re-records the committed traces in tests/regression/ (only when a change of
+# behaviour is intended; `make check` replays them and shows what differs).
+REGRESSION_SCENARIOS = demo reset hostile-gtt hostile-batch hostile-lri hostile-tail
+regression-traces: all
+	for s in $(REGRESSION_SCENARIOS); do \
+		$(BUILD)/linux-vgt/vgt trace record $$s tests/regression/$$s.trace --frames 2 || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD) $(TSANBUILD) $(FUZZBUILD) $(DEMO_PNG) $(DEMO_SCREENS)

@@ -23,6 +23,9 @@ struct vgt_domains_opts {
 };
 int vgt_demo_domains(const struct vgt_domains_opts *o);
 int vgt_cmd_soak(int argc, char **argv);
+int vgt_cmd_trace(int argc, char **argv);
+/* Records @scenario ("demo", "reset", "hostile-*") deterministically into @path. */
+int vgt_trace_record(const char *scenario, const char *path, unsigned domains, unsigned frames);
 
 /* Parses a decimal or 0x number in [min, max]; false with a message on error. */
 bool vgt_cli_number(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out);

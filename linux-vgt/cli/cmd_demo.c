@@ -31,6 +31,7 @@ struct demo_opts {
 	const char *shots;
 	uint64_t vnc_port, domain_frames;
 	const char *vnc_password;
+	const char *trace;
 };
 
 static void demo_usage(FILE *f)
@@ -50,7 +51,9 @@ static void demo_usage(FILE *f)
 		"  --screenshots DIR write each domain's screen to DIR/dom<N>.png\n"
 		"  --vnc PORT        serve domain N's screen over VNC on 127.0.0.1:PORT+N\n"
 		"  --vnc-password PW require this VNC password\n"
-		"  --domain-frames N each domain draws N frames, then its screen stays\n");
+		"  --domain-frames N each domain draws N frames, then its screen stays\n"
+		"  --trace FILE      record the domains (2..4, --domain-frames frames, default 3)\n"
+		"                    deterministically as a replayable trace (see vgt trace)\n");
 }
 
 static int parse(int argc, char **argv, struct demo_opts *o)
@@ -70,6 +73,7 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		{ "vnc", required_argument, NULL, 'v' },
 		{ "vnc-password", required_argument, NULL, 'P' },
 		{ "domain-frames", required_argument, NULL, 'F' },
+		{ "trace", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,6 +97,7 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		case 'o': o->shots = optarg; break;
 		case 'v': if (!vgt_cli_number("--vnc", optarg, 1024, 65000, &o->vnc_port)) return 2; break;
 		case 'P': o->vnc_password = optarg; break;
+		case 'T': o->trace = optarg; break;
 		case 'F': if (!vgt_cli_number("--domain-frames", optarg, 1, 1000000, &o->domain_frames)) return 2; break;
 		case 'S': {
 			char *end;
@@ -250,6 +255,14 @@ int vgt_cmd_demo(int argc, char **argv)
 		.domains = (unsigned)o.domains, .seconds = o.seconds, .json = o.json, .shots = o.shots,
 		.vnc_port = (unsigned)o.vnc_port, .vnc_password = o.vnc_password, .frames = o.domain_frames,
 	};
+	if (o.trace) {
+		if (o.domains < 2 || o.domains > 4 || o.domain_frames > 100) {
+			fprintf(stderr, "vgt demo: --trace records 2 to 4 domains and at most 100 frames\n");
+			return 2;
+		}
+		return vgt_trace_record("demo", o.trace, (unsigned)o.domains,
+					o.domain_frames ? (unsigned)o.domain_frames : 3);
+	}
 	if (o.json) {
 		if (!o.domains) {
 			fprintf(stderr, "vgt demo: --json describes the domains; give --domains 1 or more\n");

@@ -17,6 +17,7 @@ static const struct {
 	{ "demo", vgt_cmd_demo, "render frames with the reference driver and show them (PNG)" },
 	{ "bench", vgt_cmd_bench, "what mediation costs; `vgt bench gensim`: gensim alone" },
 	{ "soak", vgt_cmd_soak, "domains under full load for minutes, checked for loss and leaks" },
+	{ "trace", vgt_cmd_trace, "record, replay, dump and import xentrace-format traces" },
 };
 
 bool vgt_cli_number(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)

@@ -394,7 +394,7 @@ static bool fetch(struct scan *s, uint64_t gm, uint32_t *dst, unsigned n)
 		unsigned k = VGT_PAGE_SIZE / 4u - first < n ? VGT_PAGE_SIZE / 4u - first : n;
 
 		if (page != s->page_gm) {
-			if (!vgt_gm_read(s->v, page, s->page, VGT_PAGE_SIZE))
+			if (!vgt_gm_read_traced(s->v, page, s->page, VGT_PAGE_SIZE))
 				return false;
 			s->page_gm = page;
 		}
@@ -533,8 +533,8 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 	*link = s->w;
 	/* Copy the ring part once, wrapping at the end of the ring. */
 	first = (size - head) / 4u < n ? (size - head) / 4u : n;
-	if (!vgt_gm_read(v, (uint64_t)start + head, dw, first * 4u) ||
-	    !vgt_gm_read(v, start, dw + first, (n - first) * 4u)) {
+	if (!vgt_gm_read_traced(v, (uint64_t)start + head, dw, first * 4u) ||
+	    !vgt_gm_read_traced(v, start, dw + first, (n - first) * 4u)) {
 		ret = refuse(s, "ring contents are not mapped");
 		goto out;
 	}

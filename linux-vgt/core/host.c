@@ -121,15 +121,22 @@ int vgt_host_create(const struct vgt_host_params *p, struct vgt_host **out, stru
 		ret = -ENOMEM;
 		goto err_index;
 	}
+	if (pthread_mutex_init(&host->trace_lock, NULL)) {
+		vgt_seterr(err, "cannot create a lock");
+		ret = -ENOMEM;
+		goto err_lock;
+	}
 	ret = vgt_sched_init(host, err);
 	if (ret)
-		goto err_lock;
+		goto err_trace_lock;
 	vgt_log(host, VGT_LOG_INFO, "host: %s 8086:%04x, low GM %llu MiB, high GM %llu MiB, %u fences",
 		p->hw->name, host->hwinfo.device, (unsigned long long)(host->low.size >> 20),
 		(unsigned long long)(host->high.size >> 20), host->hwinfo.fences);
 	*out = host;
 	return 0;
 
+err_trace_lock:
+	pthread_mutex_destroy(&host->trace_lock);
 err_lock:
 	pthread_mutex_destroy(&host->lock);
 err_index:
@@ -148,6 +155,8 @@ void vgt_host_destroy(struct vgt_host *host)
 		if (host->vgpu[i])
 			vgt_vgpu_destroy(host->vgpu[i]);
 	vgt_sched_fini(host);
+	vgt_host_trace_stop(host);
+	pthread_mutex_destroy(&host->trace_lock);
 	pthread_mutex_destroy(&host->lock);
 	free(host->mmio_index);
 	free(host);

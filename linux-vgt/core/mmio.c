@@ -49,6 +49,18 @@ const struct vgt_mmio_desc *vgt_mmio_lookup(const struct vgt_host *host, uint32_
 	return i ? &host->mmio[i - 1] : NULL;
 }
 
+const char *vgt_reg_name(uint32_t off)
+{
+	/* A linear search: for listings, not for the trap path. */
+	for (size_t i = 0; i < vgt_mmio_hsw_count; i++) {
+		const struct vgt_mmio_desc *d = &vgt_mmio_hsw[i];
+
+		if (off >= d->offset && off - d->offset < d->size)
+			return d->name;
+	}
+	return NULL;
+}
+
 void vgt_mmio_reset(struct vgt_vgpu *v)
 {
 	const struct vgt_host *host = v->host;

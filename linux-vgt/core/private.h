@@ -8,6 +8,7 @@
 
 #include "vgt/vgt.h"
 #include "hsw/hsw_regs.h"
+#include "vgt_trace_events.h"
 
 #define VGT_PAGE_SIZE      4096u
 #define VGT_CFG_SIZE       256u
@@ -184,6 +185,13 @@ struct vgt_host {
 
 	uint64_t max_sched_delay_ns;
 	struct vgt_vgpu *foreground;            /* whose display the physical pipes show */
+	/* Tracing: a file writer or a sink; the flag is read without the lock. */
+	pthread_mutex_t trace_lock;
+	bool tracing;
+	struct vgt_trace_writer *trace_file;
+	vgt_trace_sink_fn *trace_sink;
+	void *trace_sink_opaque;
+	int trace_error;
 	uint64_t slice_ns;                      /* scheduling tick */
 	uint64_t hang_ns;
 	uint64_t now_ns;
@@ -242,6 +250,7 @@ struct vgt_vgpu {
 	bool irq_line;
 
 	bool failsafe;
+	uint64_t shadow_hash;                   /* of every shadow workload built */
 	uint32_t logged_kinds;                  /* guest-error kinds already logged */
 	uint32_t logged_unlisted;               /* unlisted-register notes so far */
 	struct vgt_vgpu_info stats;
@@ -259,6 +268,20 @@ static inline void vgt_vreg_set(struct vgt_vgpu *v, uint32_t off, uint32_t val)
 
 void vgt_guest_error(struct vgt_vgpu *vgpu, enum vgt_guest_error_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* trace.c: records when tracing is on (a relaxed flag check otherwise). */
+struct vgt_trace_writer;
+void vgt_trace_emit(struct vgt_host *host, uint32_t event, const uint32_t *extra, unsigned n);
+static inline bool vgt_tracing(const struct vgt_host *host)
+{
+	return __atomic_load_n(&host->tracing, __ATOMIC_RELAXED);
+}
+/* An event about @vgpu: its domain id, then up to six words. */
+void vgt_trace_vgpu(struct vgt_vgpu *vgpu, uint32_t event, unsigned n, uint32_t a, uint32_t b,
+		    uint32_t c, uint32_t d);
+/* Guest memory contents (VGT_TRC_GMEM_READ and the like), 16 bytes a record. */
+void vgt_trace_data(struct vgt_vgpu *vgpu, uint32_t event, uint64_t addr, const void *buf,
+		    size_t len);
 
 /* cfg.c */
 void vgt_cfg_init(struct vgt_vgpu *vgpu);
@@ -309,6 +332,7 @@ void vgt_ring_resubmit(struct vgt_vgpu *vgpu, unsigned engine);
 #define VGT_MAX_OUTSTANDING     256u
 #define VGT_MAX_OUTSTANDING_DW  (4u << 20)      /* 16 MiB of copied commands */
 bool vgt_gm_read(struct vgt_vgpu *vgpu, uint64_t gm, void *buf, size_t len);
+bool vgt_gm_read_traced(struct vgt_vgpu *vgpu, uint64_t gm, void *buf, size_t len);
 
 /* virq.c: virtual interrupts and vblanks */
 void vgt_virq_engine(struct vgt_vgpu *vgpu, unsigned engine, uint32_t bit);

@@ -173,6 +173,7 @@ static void ctx_save(struct vgt_vgpu *v, unsigned e)
 	/* What the guest wrote since is newer than what the engine holds. */
 	if (v->ctx_dirty[e])
 		return;
+	vgt_trace_vgpu(v, VGT_TRC_CTX_SAVE, 1, e, 0, 0, 0);
 
 	for (unsigned i = 0; i < l->count; i++) {
 		uint32_t val = mmio_read(v->host, l->regs[i].offset);
@@ -188,6 +189,7 @@ static void ctx_restore(struct vgt_vgpu *v, unsigned e, uint32_t hwsp)
 	const struct vgt_ctx_list *l = &vgt_hsw_ctx[e];
 
 	v->ctx_dirty[e] = false;
+	vgt_trace_vgpu(v, VGT_TRC_CTX_RESTORE, 1, e, 0, 0, 0);
 
 	for (unsigned i = 0; i < l->count; i++) {
 		uint32_t off = l->regs[i].offset, val = vgt_vreg(v, off);
@@ -240,6 +242,7 @@ static bool dispatch_one(struct vgt_host *host, unsigned e, struct vgt_vgpu *v)
 		host->max_sched_delay_ns = now - w->queued_ns;
 
 	if (pe->owner != v) {
+		vgt_trace_vgpu(v, VGT_TRC_SCHED_IN, 1, e, 0, 0, 0);
 		if (pe->owner)
 			ctx_save(pe->owner, e);
 		ctx_restore(v, e, w->hwsp);
@@ -369,6 +372,7 @@ static void charge(struct vgt_phys_engine *pe, struct vgt_vgpu *v, unsigned e, u
 	pe->busy_ns += ns;
 	vgt_policy_charge(v, e, ns);
 	v->stats.engine_ns[e] += ns;
+	vgt_trace_vgpu(v, VGT_TRC_SCHED_OUT, 3, e, (uint32_t)ns, (uint32_t)(ns >> 32), 0);
 }
 
 /* Returns a finished or dropped workload's share of its vGPU's caps. */
@@ -407,6 +411,7 @@ static void complete(struct vgt_host *host, unsigned e)
 		     w->guest_tail);
 	vgt_vreg_set(v, HSW_RING_ACTHD(base), (vgt_vreg(v, HSW_RING_START(base)) & HSW_START_ADDR) +
 		     w->guest_tail);
+	vgt_trace_vgpu(v, VGT_TRC_COMPLETE, 2, e, w->guest_tail, 0, 0);
 	if (w->user_irqs)
 		vgt_virq_engine(v, e, vgt_hsw_engines[e].user_irq);
 	if (w->notify_irqs)
@@ -437,7 +442,9 @@ void vgt_sched_drop_queued(struct vgt_vgpu *v)
 static void phys_reset(struct vgt_host *host, unsigned e)
 {
 	struct vgt_phys_engine *pe = &host->eng[e];
+	const uint32_t w[2] = { pe->running ? pe->running->vgpu->domid : 0xFFFFFFFFu, e };
 
+	vgt_trace_emit(host, VGT_TRC_ENGINE_RESET, w, 2);
 	mmio_write(host, HSW_GDRST, vgt_hsw_engines[e].gdrst_bit);
 	ring_start(host, e);
 	while (pe->running) {

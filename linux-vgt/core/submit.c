@@ -10,7 +10,20 @@
 
 #include "private.h"
 
+static bool gm_read(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool trace);
+
 bool vgt_gm_read(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len)
+{
+	return gm_read(v, gm, buf, len, false);
+}
+
+/* The auditor's reads: their contents go into the trace, so that it replays on its own. */
+bool vgt_gm_read_traced(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len)
+{
+	return gm_read(v, gm, buf, len, vgt_tracing(v->host));
+}
+
+static bool gm_read(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len, bool trace)
 {
 	uint8_t *p = buf;
 
@@ -25,11 +38,27 @@ bool vgt_gm_read(struct vgt_vgpu *v, uint64_t gm, void *buf, size_t len)
 		if (!(pte & HSW_PTE_VALID) ||
 		    v->ops->read_gpa(v->opaque, HSW_PTE_DECODE(pte) + off, p, chunk))
 			return false;
+		if (trace)
+			vgt_trace_data(v, VGT_TRC_GMEM_READ, HSW_PTE_DECODE(pte) + off, p, chunk);
 		p += chunk;
 		gm += chunk;
 		len -= chunk;
 	}
 	return true;
+}
+
+/* What the auditor copied is part of the vGPU's digest, and of the trace. */
+static void shadow_account(struct vgt_vgpu *v, unsigned e, const struct vgt_workload *w)
+{
+	uint64_t h = v->shadow_hash ? v->shadow_hash : 0xCBF29CE484222325ull;
+	const uint32_t *parts[2] = { w->ring, w->batch };
+	const uint32_t lens[2] = { w->ring_dw, w->batch_dw };
+
+	for (unsigned k = 0; k < 2; k++)
+		for (uint32_t i = 0; i < lens[k]; i++)
+			h = (h ^ parts[k][i]) * 0x100000001B3ull;
+	v->shadow_hash = h;
+	vgt_trace_vgpu(v, VGT_TRC_SHADOW, 3, e, w->ring_dw, w->batch_dw, 0);
 }
 
 static unsigned engine_of(uint32_t off)
@@ -77,7 +106,15 @@ static void submit(struct vgt_vgpu *v, unsigned e)
 				vgt_hsw_engines[e].name, start, size >> 10, hws);
 		return;
 	}
+	vgt_trace_vgpu(v, VGT_TRC_SUBMIT, 3, e, head, tail, 0);
 	ret = vgt_scan_submission(v, e, head, tail, &w, why, sizeof(why));
+	if (vgt_tracing(v->host)) {
+		uint32_t dw = 0;
+
+		for (struct vgt_workload *p = ret ? NULL : w; p; p = p->next)
+			dw += p->ring_dw + p->batch_dw;
+		vgt_trace_vgpu(v, VGT_TRC_AUDIT, 3, e, (uint32_t)ret, dw, 0);
+	}
 	if (ret == -EPERM) {
 		uint32_t header = 0;
 
@@ -102,6 +139,7 @@ static void submit(struct vgt_vgpu *v, unsigned e)
 		w->next = NULL;
 		w->hwsp = hws;
 		w->last = !next;
+		shadow_account(v, e, w);
 		vgt_sched_queue(v, w);
 		w = next;
 	}

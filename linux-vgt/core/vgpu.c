@@ -52,8 +52,10 @@ void vgt_guest_error(struct vgt_vgpu *v, enum vgt_guest_error_kind kind, const c
 			msg, v->failsafe ? "" : "; entering failsafe");
 	}
 	/* Work it queued and that has not started will not run. */
-	if (!v->failsafe)
+	if (!v->failsafe) {
+		vgt_trace_vgpu(v, VGT_TRC_FAILSAFE, 1, kind, 0, 0, 0);
 		vgt_sched_drop_queued(v);
+	}
 	v->failsafe = true;
 }
 
@@ -215,6 +217,7 @@ void vgt_vgpu_destroy(struct vgt_vgpu *v)
 		return;
 	host = v->host;
 	pthread_mutex_lock(&host->lock);
+	vgt_trace_vgpu(v, VGT_TRC_VGPU_DESTROY, 0, 0, 0, 0, 0);
 	vgt_sched_vgpu_gone(v);
 	if (host->foreground == v) {
 		host->foreground = NULL;
@@ -256,6 +259,7 @@ void vgt_vgpu_reset_locked(struct vgt_vgpu *v)
 int vgt_vgpu_reset(struct vgt_vgpu *v)
 {
 	pthread_mutex_lock(&v->host->lock);
+	vgt_trace_vgpu(v, VGT_TRC_VGPU_RESET, 0, 0, 0, 0, 0);
 	vgt_vgpu_reset_locked(v);
 	pthread_mutex_unlock(&v->host->lock);
 	return 0;
@@ -333,6 +337,12 @@ static int access(struct vgt_vgpu *v, unsigned bar, uint64_t off, unsigned size,
 				(unsigned long long)off);
 	else
 		vgt_aperture_access(v, off, size, val, write);
+	/* Recorded once done, with the value the guest got. */
+	if (vgt_tracing(v->host))
+		vgt_trace_vgpu(v, !write ? VGT_TRC_MMIO_READ :
+			       bar == 0 && off >= HSW_GTT_OFFSET ? VGT_TRC_GTT_WRITE : VGT_TRC_MMIO_WRITE,
+			       4, bar << 8 | (size & 0xFF), (uint32_t)off, (uint32_t)*val,
+			       (uint32_t)(*val >> 32));
 	pthread_mutex_unlock(&v->host->lock);
 	return 0;
 }
@@ -355,6 +365,7 @@ int vgt_vgpu_cfg_read(struct vgt_vgpu *v, uint32_t off, unsigned size, uint32_t 
 	pthread_mutex_lock(&v->host->lock);
 	v->stats.cfg_accesses++;
 	ret = vgt_cfg_read(v, off, size, val);
+	vgt_trace_vgpu(v, VGT_TRC_CFG_READ, 3, size, off, *val, 0);
 	pthread_mutex_unlock(&v->host->lock);
 	return ret;
 }
@@ -366,6 +377,7 @@ int vgt_vgpu_cfg_write(struct vgt_vgpu *v, uint32_t off, unsigned size, uint32_t
 	pthread_mutex_lock(&v->host->lock);
 	v->stats.cfg_accesses++;
 	ret = vgt_cfg_write(v, off, size, val);
+	vgt_trace_vgpu(v, VGT_TRC_CFG_WRITE, 3, size, off, val, 0);
 	pthread_mutex_unlock(&v->host->lock);
 	return ret;
 }
@@ -409,6 +421,7 @@ int vgt_vgpu_pio_read(struct vgt_vgpu *v, uint32_t off, unsigned size, uint32_t 
 {
 	pthread_mutex_lock(&v->host->lock);
 	pio_access(v, off, size, val, false);
+	vgt_trace_vgpu(v, VGT_TRC_PIO_READ, 3, size, off, *val, 0);
 	pthread_mutex_unlock(&v->host->lock);
 	return 0;
 }
@@ -417,6 +430,7 @@ int vgt_vgpu_pio_write(struct vgt_vgpu *v, uint32_t off, unsigned size, uint32_t
 {
 	pthread_mutex_lock(&v->host->lock);
 	pio_access(v, off, size, &val, true);
+	vgt_trace_vgpu(v, VGT_TRC_PIO_WRITE, 3, size, off, val, 0);
 	pthread_mutex_unlock(&v->host->lock);
 	return 0;
 }

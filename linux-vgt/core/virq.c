@@ -64,6 +64,7 @@ void vgt_virq_update(struct vgt_vgpu *v)
 			  (vgt_vreg(v, HSW_PMIIR) & vgt_vreg(v, HSW_PMIER)) ||
 			  (vgt_vreg(v, HSW_SDEIIR) & vgt_vreg(v, HSW_SDEIER));
 	if (pending && !v->irq_line && vgt_cfg_msi(v, &addr, &data)) {
+		vgt_trace_vgpu(v, VGT_TRC_IRQ, 2, (uint32_t)addr, data, 0, 0);
 		v->ops->inject_msi(v->opaque, addr, data);
 		v->stats.irqs_injected++;
 	}

@@ -6,6 +6,7 @@
 
 #include "inproc.h"
 #include "hsw/hsw_regs.h"
+#include "vgt_trace_events.h"
 
 #define GUEST_MSI_ADDR 0xFEE00000u
 #define GUEST_MSI_DATA 0x0051u
@@ -144,8 +145,9 @@ static int aperture_access(struct vgt_inproc_guest *g, uint64_t off, uint8_t *bu
 	if (off >= w->guest_off && off - w->guest_off < w->size && len <= w->size - (off - w->guest_off)) {
 		uint64_t host = w->host_off + (off - w->guest_off);
 
-		return write ? gensim_aperture_write(g->gs, host, buf, len)
-			     : gensim_aperture_read(g->gs, host, buf, len);
+		if (write)
+			return vgt_inproc_aperture_write(g, off, buf, len);
+		return gensim_aperture_read(g->gs, host, buf, len);
 	}
 	for (size_t i = 0; i < len; i += 4) {
 		size_t n = len - i < 4 ? len - i : 4;
@@ -167,7 +169,7 @@ static int p_mem_access(struct vgt_inproc_guest *g, uint64_t addr, void *buf, si
 	uint64_t off;
 
 	if (ram_range(g, addr, len))
-		return write ? t_write_gpa(g, addr, buf, len) : t_read_gpa(g, addr, buf, len);
+		return write ? vgt_inproc_ram_write(g, addr, buf, len) : t_read_gpa(g, addr, buf, len);
 	if (decode(g, addr, len, &off) == 2)
 		return aperture_access(g, off, buf, len, write);
 	return -EFAULT;
@@ -217,11 +219,73 @@ static void p_wait(void *ctx)
 		pthread_mutex_unlock(&g->lock);
 		return;
 	}
-	if (vgt_host_run(g->host, STEP_COMMANDS) == 0) {
+	if (vgt_inproc_step(g->host, g->gs, STEP_COMMANDS) == 0) {
 		uint64_t t = gensim_next_event_ns(g->gs);
 
-		gensim_advance_time(g->gs, t < IDLE_STEP_NS ? t : IDLE_STEP_NS);
+		vgt_inproc_advance(g->host, g->gs, t < IDLE_STEP_NS ? t : IDLE_STEP_NS);
 	}
+}
+
+/* ---- What the guest's CPU and the device clock do, recorded for replay ---------- */
+
+static void trace_data(struct vgt_inproc_guest *g, uint32_t event, uint64_t addr,
+		       const uint8_t *p, size_t len)
+{
+	while (len) {
+		uint32_t w[7] = { 0 };
+		size_t k = len < VGT_TRC_DATA_BYTES ? len : VGT_TRC_DATA_BYTES;
+
+		w[0] = g->domid | (uint32_t)k << 16;
+		w[1] = (uint32_t)addr;
+		w[2] = (uint32_t)(addr >> 32);
+		memcpy(&w[3], p, k);
+		vgt_host_trace(g->host, event, w, 7);
+		p += k;
+		addr += k;
+		len -= k;
+	}
+}
+
+int vgt_inproc_ram_write(struct vgt_inproc_guest *g, uint64_t gpa, const void *buf, size_t len)
+{
+	int ret = t_write_gpa(g, gpa, buf, len);
+
+	if (!ret && vgt_host_tracing(g->host))
+		trace_data(g, VGT_TRC_RAM_WRITE, gpa, buf, len);
+	return ret;
+}
+
+int vgt_inproc_aperture_write(struct vgt_inproc_guest *g, uint64_t off, const void *buf,
+			      size_t len)
+{
+	const struct vgt_aperture_window *w = &g->window;
+	int ret;
+
+	if (off < w->guest_off || off - w->guest_off >= w->size || len > w->size - (off - w->guest_off))
+		return -EFAULT;
+	ret = gensim_aperture_write(g->gs, w->host_off + (off - w->guest_off), buf, len);
+	if (!ret && vgt_host_tracing(g->host))
+		trace_data(g, VGT_TRC_APERTURE_WRITE, off, buf, len);
+	return ret;
+}
+
+int64_t vgt_inproc_step(struct vgt_host *host, struct gensim *gs, uint64_t budget)
+{
+	int64_t n = vgt_host_run(host, budget);
+	uint32_t w[4] = { (uint32_t)budget, (uint32_t)(budget >> 32), (uint32_t)n,
+			  (uint32_t)((uint64_t)n >> 32) };
+
+	(void)gs;
+	vgt_host_trace(host, VGT_TRC_STEP, w, 4);
+	return n;
+}
+
+void vgt_inproc_advance(struct vgt_host *host, struct gensim *gs, uint64_t ns)
+{
+	uint32_t w[2] = { (uint32_t)ns, (uint32_t)(ns >> 32) };
+
+	gensim_advance_time(gs, ns);
+	vgt_host_trace(host, VGT_TRC_TIME, w, 2);
 }
 
 int vgt_inproc_guest_init(struct vgt_inproc_guest *g, struct vgt_host *host, struct gensim *gs,
@@ -257,6 +321,20 @@ int vgt_inproc_guest_init(struct vgt_inproc_guest *g, struct vgt_host *host, str
 		return ret;
 	}
 	vgt_vgpu_aperture_window(g->vgpu, &g->window);
+	if (vgt_host_tracing(host)) {
+		struct vgt_vgpu_info vi;
+		uint32_t w[7];
+
+		vgt_vgpu_get_info(g->vgpu, &vi);
+		w[0] = g->domid;
+		w[1] = (uint32_t)(vi.low.size >> 20);
+		w[2] = (uint32_t)(vi.high.size >> 20);
+		w[3] = vi.fences;
+		w[4] = vi.weight;
+		w[5] = (uint32_t)(ram_maddr >> 20);
+		w[6] = (uint32_t)(ram_size >> 20);
+		vgt_host_trace(host, VGT_TRC_VGPU_CREATE, w, 7);
+	}
 	g->plat = (struct refdrv_platform){
 		.ctx = g,
 		.cfg_read = p_cfg_read,

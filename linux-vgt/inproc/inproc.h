@@ -51,4 +51,16 @@ int vgt_inproc_guest_init(struct vgt_inproc_guest *g, struct vgt_host *host, str
 			  const struct vgt_vgpu_params *params, struct vgt_error *err);
 void vgt_inproc_guest_fini(struct vgt_inproc_guest *g);
 
+/*
+ * What the guest's CPU does without trapping (writes to its own RAM, and
+ * to the aperture through its direct window) and what moves the device
+ * (commands run, the clock advanced).  Each is recorded when the host
+ * traces, so that a trace replays on its own; a replay does them again.
+ */
+int vgt_inproc_ram_write(struct vgt_inproc_guest *g, uint64_t gpa, const void *buf, size_t len);
+int vgt_inproc_aperture_write(struct vgt_inproc_guest *g, uint64_t off, const void *buf,
+			      size_t len);
+int64_t vgt_inproc_step(struct vgt_host *host, struct gensim *gs, uint64_t budget);
+void vgt_inproc_advance(struct vgt_host *host, struct gensim *gs, uint64_t ns);
+
 #endif /* VGT_INPROC_H */

@@ -488,6 +488,35 @@ static bool cmd_foreground(struct vgtd *d, bool json, char **w, unsigned n, stru
 	return true;
 }
 
+/* "trace start FILE" records every domain's accesses and the mediator's events. */
+static bool cmd_trace(struct vgtd *d, bool json, char **w, unsigned n, struct vgtd_buf *out)
+{
+	struct vgt_error err = { { 0 } };
+	int ret;
+
+	if (n == 3 && !strcmp(w[1], "start")) {
+		if (w[2][0] != '/')
+			return fail(out, "trace file '%.60s': give an absolute path", w[2]);
+		ret = vgt_host_trace_start(d->host, w[2], 0, &err);
+		if (ret)
+			return fail(out, "%s", err.msg);
+		vgtd_log(VGT_LOG_INFO, "tracing into %s", w[2]);
+		vgtd_buf_printf(out, json ? "{\"tracing\":true}\n" : "tracing into %s\n", w[2]);
+		return true;
+	}
+	if (n == 2 && !strcmp(w[1], "stop")) {
+		if (!vgt_host_tracing(d->host))
+			return fail(out, "no trace is being recorded");
+		ret = vgt_host_trace_stop(d->host);
+		if (ret)
+			return fail(out, "the trace was cut short: %s", strerror(-ret));
+		vgtd_log(VGT_LOG_INFO, "trace stopped");
+		vgtd_buf_printf(out, json ? "{\"tracing\":false}\n" : "trace stopped\n");
+		return true;
+	}
+	return fail(out, "usage: trace start FILE | trace stop");
+}
+
 bool vgtd_handle_request(struct vgtd *d, const char *line, struct vgtd_buf *out)
 {
 	char buf[VGTD_REQUEST_MAX], *w[MAX_WORDS + 1], *save = NULL, *tok;
@@ -536,6 +565,8 @@ bool vgtd_handle_request(struct vgtd *d, const char *line, struct vgtd_buf *out)
 		return cmd_set_weight(d, json, args, n, out);
 	if (!strcmp(args[0], "foreground"))
 		return cmd_foreground(d, json, args, n, out);
+	if (!strcmp(args[0], "trace"))
+		return cmd_trace(d, json, args, n, out);
 	return fail(out, "unknown command '%.20s' (commands: version, types, list, attach, detach, "
-		    "stats, screenshot, set-weight, foreground)", args[0]);
+		    "stats, screenshot, set-weight, foreground, trace)", args[0]);
 }

@@ -21,6 +21,7 @@ import time
 import zlib
 
 VGTD, VGTCTL, CONFIG = sys.argv[1], sys.argv[2], sys.argv[3]
+VGT = sys.argv[4] if len(sys.argv) > 4 else None
 results = []
 
 
@@ -189,6 +190,15 @@ def run_checks(sock, conf, tmp):
     free0 = types["free"]
     fit0 = {t["name"]: t["fit"] for t in types["types"]}
 
+    # Everything from here on is recorded, as an administrator would for a bug report.
+    trace = os.path.join(tmp, "vgtd.trace")
+    rc, out, err = ctl(sock, "trace", "start", trace)
+    check("trace start", rc == 0 and os.path.exists(trace), err)
+    rc, out, err = ctl(sock, "trace", "start", trace)
+    check("a second trace start is refused", rc == 1 and "already" in err, err)
+    rc, out, err = ctl(sock, "trace", "start", "relative.trace")
+    check("a relative trace path is refused", rc == 1 and "absolute" in err, err)
+
     # Four domains: dom0-sized with the display, two typed, one with sizes.
     specs = {0: "vgt-128,primary", 1: "vgt-64", 2: "vgt-64,weight=5",
              3: "low=32,high=128,fences=2,weight=3"}
@@ -262,6 +272,20 @@ def run_checks(sock, conf, tmp):
     lst = {x["domid"]: x for x in ctl_json(sock, "list")["domains"]}
     check("foreground moves the display", rc == 0 and lst[2]["foreground"]
           and not lst[0]["foreground"])
+
+    rc, out, err = ctl(sock, "trace", "stop")
+    check("trace stop", rc == 0, err)
+    rc, out, err = ctl(sock, "trace", "stop")
+    check("trace stop without a trace is refused", rc == 1, err)
+    if VGT:
+        p = subprocess.run([VGT, "trace", "dump", trace, "--event", "vgpu-create"],
+                           capture_output=True, text=True, timeout=120)
+        check("the daemon's trace holds the four attaches",
+              p.returncode == 0 and len(p.stdout.strip().splitlines()) == 4, p.stdout + p.stderr)
+        p = subprocess.run([VGT, "trace", "replay", trace], capture_output=True, text=True,
+                           timeout=300)
+        check("the daemon's trace replays (free-running: inputs only)",
+              p.returncode == 0 and "free-running" in p.stdout, p.stdout + p.stderr)
 
     # Detach returns the resources; re-attach works and the guest renders again.
     rc, out, err = ctl(sock, "detach", "1")

@@ -31,6 +31,8 @@ static void usage(FILE *f)
 		"  screenshot DOMID FILE [PIPE]  the domain's screen as PNG\n"
 		"  set-weight DOMID WEIGHT    its share of engine time (1..100)\n"
 		"  foreground DOMID|none      who owns the physical display\n"
+		"  trace start FILE | trace stop  record every access and mediator event\n"
+		"                             (xentrace format; see `vgt trace`)\n"
 		"  version\n"
 		"the socket is %s unless --socket or VGTD_SOCKET says otherwise\n",
 		VGTD_SOCKET_DEFAULT);

@@ -12,7 +12,7 @@
  *
  * Commands: version; types; list; attach DOMID SPEC; detach DOMID;
  * stats [DOMID]; screenshot DOMID [PIPE]; set-weight DOMID N;
- * foreground DOMID|none.  SPEC is a type name or sizes, with options:
+ * foreground DOMID|none; trace start FILE; trace stop.  SPEC is a type name or sizes, with options:
  * "vgt-64", "vgt-64,weight=4", "low=64,high=256,fences=4,weight=2",
  * and ",primary" to make the domain own the physical display.
  */

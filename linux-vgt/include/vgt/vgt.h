@@ -267,6 +267,41 @@ struct vgt_vgpu_info {
 void vgt_vgpu_get_info(struct vgt_vgpu *vgpu, struct vgt_vgpu_info *info);
 const char *vgt_guest_error_name(enum vgt_guest_error_kind kind);
 
+/* ---- Tracing ------------------------------------------------------------------- */
+
+/*
+ * Records every trapped access and mediator event as xentrace-format
+ * records (event ids in xen/trace/vgt_trace_events.h) into @path, the
+ * device clock as TSC; @flags go into the first record (VGT_TRC_F_*).
+ * -EBUSY if a trace is already being written.
+ */
+int vgt_host_trace_start(struct vgt_host *host, const char *path, uint32_t flags,
+			 struct vgt_error *err);
+/* Receives every record instead of a file (replay, tests); NULL stops. */
+typedef void vgt_trace_sink_fn(void *opaque, uint32_t event, uint64_t tsc, const uint32_t *extra,
+			       unsigned n);
+int vgt_host_trace_sink(struct vgt_host *host, vgt_trace_sink_fn *fn, void *opaque);
+/* Stops recording; returns the first write error the trace met. */
+int vgt_host_trace_stop(struct vgt_host *host);
+bool vgt_host_tracing(struct vgt_host *host);
+/* A record from outside the core (a transport's guest RAM writes, device steps). */
+void vgt_host_trace(struct vgt_host *host, uint32_t event, const uint32_t *extra, unsigned n);
+/* Records VGT_TRC_DIGEST records for every vGPU (see vgt_vgpu_digest). */
+void vgt_host_trace_digests(struct vgt_host *host);
+
+/* What a replay compares: hashes of a vGPU's state. */
+struct vgt_vgpu_digest {
+	uint64_t vregs;       /* virtual register file */
+	uint64_t gtt;         /* the guest's GTT view */
+	uint64_t shadow;      /* every shadow workload built so far */
+	uint64_t screen;      /* pipe A as decoded, 0 when it shows nothing */
+	uint64_t errors;      /* guest-error counters */
+};
+void vgt_vgpu_digest(struct vgt_vgpu *vgpu, struct vgt_vgpu_digest *d);
+
+/* The register table's name for a BAR0 register offset, or NULL. */
+const char *vgt_reg_name(uint32_t offset);
+
 #ifdef __cplusplus
 }
 #endif
