@@ -31,44 +31,10 @@
 
 #define CLIENT_TIMEOUT_S 10
 
-/* ---- Logging: stderr, with journald's priority prefixes under systemd ---------- */
-
-static enum vgt_log_level log_level = VGT_LOG_INFO;
-static bool log_journal;
-
-void vgtd_set_log_level(enum vgt_log_level level)
-{
-	log_level = level;
-}
-
-static void log_line(enum vgt_log_level level, const char *msg)
-{
-	static const int prio[] = { 3, 4, 6, 7 };
-	static const char *const name[] = { "error", "warning", "info", "debug" };
-
-	if (level > log_level)
-		return;
-	if (log_journal)
-		fprintf(stderr, "<%d>%s\n", prio[level], msg);
-	else
-		fprintf(stderr, "vgtd: %s: %s\n", name[level], msg);
-}
-
-void vgtd_log(enum vgt_log_level level, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log_line(level, msg);
-}
-
 static void core_log(void *opaque, enum vgt_log_level level, const char *msg)
 {
 	(void)opaque;
-	log_line(level, msg);
+	vgtd_log(level, "%s", msg);
 }
 
 /* ---- Control connections ---------------------------------------------------------- */
@@ -482,7 +448,7 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int sfd, ret, i;
 
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	vgtd_log_to_journal(getenv("JOURNAL_STREAM") != NULL);
 	vgtd_config_defaults(&d.cfg);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc) {

@@ -78,6 +78,8 @@ struct vgtd {
 void vgtd_log(enum vgt_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void vgtd_set_log_level(enum vgt_log_level level);
+/* journald reads "<N>" priority prefixes (systemd sets $JOURNAL_STREAM). */
+void vgtd_log_to_journal(bool on);
 
 /* domains.c: attach and detach through the configured transport. */
 int vgtd_attach(struct vgtd *d, uint32_t domid, const char *spec, struct vgtd_domain **out,

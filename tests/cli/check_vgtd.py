@@ -175,9 +175,45 @@ def main():
         log.seek(0)
         text = log.read()
         check("every vGPU was released at exit", text.count("released") >= 4, text[-2000:])
+    kill_and_restart(conf, tmp)
     failed = results.count(False)
     print("1..%d" % len(results))
     return 1 if failed else 0
+
+
+def start_daemon(conf, sock, log):
+    daemon = subprocess.Popen([VGTD, "--config", conf, "--socket", sock], stderr=log)
+    for _ in range(200):
+        if os.path.exists(sock) and ctl(sock, "version")[0] == 0:
+            break
+        time.sleep(0.05)
+    return daemon
+
+
+def kill_and_restart(conf, tmp):
+    """vgtd killed under load: the next one takes over and everything is free again."""
+    sock = os.path.join(tmp, "run", "restart.sock")
+    log = open(os.path.join(tmp, "restart.log"), "w+")
+    daemon = start_daemon(conf, sock, log)
+    for d in range(4):
+        ctl(sock, "attach", str(d), "vgt-64")
+    busy = ctl_json(sock, "list")["domains"]
+    daemon.kill()
+    daemon.wait(timeout=30)
+    check("four domains were running when vgtd was killed", len(busy) == 4, busy)
+    check("the killed daemon left its socket behind", os.path.exists(sock))
+    daemon = start_daemon(conf, sock, log)
+    try:
+        types = ctl_json(sock, "types")
+        check("a restarted vgtd takes over the stale socket with everything free",
+              types["vgpus"] == 0 and types["free"]["fences"] == 28, types["free"])
+        for d in range(4):
+            ctl(sock, "attach", str(d), "vgt-64")
+        pending = wait_screens(sock, range(4))
+        check("the domains attach again and render", not pending, pending)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        check("the restarted vgtd stops cleanly", daemon.wait(timeout=60) == 0)
 
 
 def run_checks(sock, conf, tmp):
