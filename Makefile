@@ -33,6 +33,7 @@ $(FUZZBUILD)/build.ninja:
 
 deps:
 	tools/install-deps.sh
+	tools/fetch-xenalyze.sh build-deps
 
 # Every libFuzzer target for FUZZ_SECONDS (default 60) each.
 fuzz: deps

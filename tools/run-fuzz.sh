@@ -6,7 +6,7 @@
 set -eu
 build=$1
 secs=$2
-targets="mmio gtt cfg cmd types ioreq xlcfg control"
+targets="mmio gtt cfg cmd types ioreq xlcfg control trace"
 mkdir -p "$build/findings"
 total_found=0
 printf '%-8s %14s %10s %9s\n' target executions exec/s findings

@@ -285,7 +285,7 @@ static void fmt_details(struct out *o, uint32_t event, const uint32_t *w)
 		break;
 	case VGT_TRC_SHADOW:
 		app_engine(o, w[1]);
-		app(o, " %" PRIu32 " dwords, %" PRIu32 " batches", w[2], w[3]);
+		app(o, " %" PRIu32 " ring dwords, %" PRIu32 " batch dwords", w[2], w[3]);
 		break;
 	case VGT_TRC_SCHED_IN:
 	case VGT_TRC_CTX_SAVE:
@@ -367,11 +367,12 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
+/* -EINVAL, after saying what @opt wants. */
 static int bad_number(const char *cmd, const char *opt, const char *s, uint64_t max)
 {
 	fprintf(stderr, "vgt trace %s: %s wants a number from 0 to %" PRIu64 " (decimal or 0x), not '%s'\n",
 		cmd, opt, max, s);
-	return 2;
+	return -EINVAL;
 }
 
 /* ---- dump ------------------------------------------------------------------------------ */
@@ -518,6 +519,7 @@ static bool dump_wants(const struct dump_filter *flt, const struct vgt_trace_rec
 	return true;
 }
 
+/* Dumps @path: 0, or -errno after saying why on stderr. */
 static int dump_file(const char *path, const struct dump_filter *flt)
 {
 	struct vgt_trace_reader *r;
@@ -530,7 +532,7 @@ static int dump_file(const char *path, const struct dump_filter *flt)
 	ret = vgt_trace_reader_open(path, &r, why, sizeof(why));
 	if (ret) {
 		fprintf(stderr, "vgt trace: %s\n", ret == -ENOMEM ? "out of memory" : why);
-		return 1;
+		return ret;
 	}
 	while ((ret = vgt_trace_next(r, &rec, why, sizeof(why))) == 1) {
 		nrec++;
@@ -548,20 +550,20 @@ static int dump_file(const char *path, const struct dump_filter *flt)
 	/* What was read is shown before the reason it stopped. */
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "vgt trace: %s: cannot write the dump: %s\n", path, strerror(errno));
-		return 1;
+		return -EIO;
 	}
 	if (ret < 0) {
 		fprintf(stderr, "vgt trace: %s: %s\n", path, why);
-		return 1;
+		return ret;
 	}
 	if (!nrec) {
 		fprintf(stderr, "vgt trace: %s: empty: no trace records\n", path);
-		return 1;
+		return -ENODATA;
 	}
 	if (!nvgt) {
 		fprintf(stderr, "vgt trace: %s: not a vgt trace (no vgt records); see vgt trace import\n",
 			path);
-		return 1;
+		return -ENODATA;
 	}
 	if (!meta_first)
 		fprintf(stderr, "vgt trace: %s: note: the first vgt record is not a meta record "
@@ -587,8 +589,10 @@ int vgt_trace_dump_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (!parse_u64(optarg, UINT32_MAX, &v))
-				return bad_number("dump", "--domain", optarg, UINT32_MAX);
+			if (!parse_u64(optarg, UINT32_MAX, &v)) {
+				bad_number("dump", "--domain", optarg, UINT32_MAX);
+				return 2;
+			}
 			flt.domain_set = true;
 			flt.domain = (uint32_t)v;
 			break;
@@ -612,7 +616,7 @@ int vgt_trace_dump_main(int argc, char **argv)
 		dump_usage(stderr);
 		return 2;
 	}
-	return dump_file(argv[optind], &flt);
+	return dump_file(argv[optind], &flt) ? 1 : 0;
 }
 
 /* ---- import ---------------------------------------------------------------------------- */
@@ -623,7 +627,6 @@ int vgt_trace_dump_main(int argc, char **argv)
 #define IMPORT_RAM_MB         32u
 #define IMPORT_BAR2_MB        512u         /* Haswell's largest aperture */
 #define DOMID_MAX             0x7FEFu      /* below Xen's reserved ids */
-#define HELP_SHOWN            (-1)
 
 struct import_opts {
 	const char *in, *out;
@@ -685,7 +688,8 @@ static int import_type(const char *name, struct vgt_type *out)
 	return ret;
 }
 
-static int import_parse(int argc, char **argv, struct import_opts *o)
+/* The options into @o: 0 (*@help if --help was shown), or -EINVAL after saying why. */
+static int import_parse(int argc, char **argv, struct import_opts *o, bool *help)
 {
 	static const struct option longopts[] = {
 		{ "bar0", required_argument, NULL, '0' },
@@ -715,7 +719,7 @@ static int import_parse(int argc, char **argv, struct import_opts *o)
 			if (o->bar0 % HSW_BAR0_SIZE) {
 				fprintf(stderr, "vgt trace import: --bar0 0x%" PRIx64 " is not 4 MiB aligned, "
 					"as the BAR of a 4 MiB BAR0 is\n", o->bar0);
-				return 2;
+				return -EINVAL;
 			}
 			o->has_bar0 = true;
 			break;
@@ -730,7 +734,7 @@ static int import_parse(int argc, char **argv, struct import_opts *o)
 			if (v % HSW_BAR4_SIZE) {
 				fprintf(stderr, "vgt trace import: --bar4 0x%" PRIx64 " is not %u-port aligned\n",
 					v, HSW_BAR4_SIZE);
-				return 2;
+				return -EINVAL;
 			}
 			o->bar4 = (uint32_t)v;
 			o->has_bar4 = true;
@@ -743,7 +747,7 @@ static int import_parse(int argc, char **argv, struct import_opts *o)
 		case 's':
 			if (!parse_u64(optarg, 8, &v) || (v != 1 && v != 2 && v != 4 && v != 8)) {
 				fprintf(stderr, "vgt trace import: --size wants 1, 2, 4 or 8, not '%s'\n", optarg);
-				return 2;
+				return -EINVAL;
 			}
 			o->size = (unsigned)v;
 			break;
@@ -757,25 +761,26 @@ static int import_parse(int argc, char **argv, struct import_opts *o)
 			break;
 		case 'h':
 			import_usage(stdout);
-			return HELP_SHOWN;
+			*help = true;
+			return 0;
 		default:
 			import_usage(stderr);
-			return 2;
+			return -EINVAL;
 		}
 	}
 	if (optind + 2 != argc) {
 		import_usage(stderr);
-		return 2;
+		return -EINVAL;
 	}
 	if (!o->has_bar0) {
 		fprintf(stderr, "vgt trace import: --bar0 is required (the guest's BAR0 address, "
 			"from its PCI config space or lspci)\n");
-		return 2;
+		return -EINVAL;
 	}
 	o->in = argv[optind];
 	o->out = argv[optind + 1];
 	if (import_type(type, &o->type))
-		return 2;
+		return -EINVAL;
 	return 0;
 }
 
@@ -785,10 +790,10 @@ static uint64_t mask_to(unsigned size, uint64_t v)
 }
 
 /*
- * One Xen record: 1 and a vgt record in @ev/@w/@n if it converts, 0 if it
- * is skipped (counted).
+ * One Xen record: true and a vgt record in @ev/@w/@n if it converts, false
+ * if it is skipped (and counted).
  */
-static int import_one(const struct import_opts *o, const struct vgt_trace_rec *rec,
+static bool import_one(const struct import_opts *o, const struct vgt_trace_rec *rec,
 		      struct import_counts *cnt, uint32_t *ev, uint32_t *w, unsigned *n)
 {
 	uint32_t base = rec->event & ~VGT_XEN_TRC_64_FLAG;
@@ -804,11 +809,11 @@ static int import_one(const struct import_opts *o, const struct vgt_trace_rec *r
 		if (rec->event == VGT_TRC_LOST_RECORDS && rec->n >= 1)
 			cnt->lost += rec->extra[0];
 		cnt->other++;
-		return 0;
+		return false;
 	}
 	if (rec->n != aw && rec->n != 2 * aw) {
 		cnt->malformed++;
-		return 0;
+		return false;
 	}
 	addr = wide ? u64_of(rec->extra[0], rec->extra[1]) : rec->extra[0];
 	if (mem && addr - o->bar0 < HSW_BAR0_SIZE) {
@@ -822,12 +827,12 @@ static int import_one(const struct import_opts *o, const struct vgt_trace_rec *r
 		off = addr - o->bar4;
 	} else {
 		cnt->outside++;
-		return 0;
+		return false;
 	}
 	/* A rep string op: Xen logged the guest-RAM pointer, not the data. */
 	if (rec->n == aw) {
 		cnt->nodata++;
-		return 0;
+		return false;
 	}
 	data = mask_to(o->size, wide ? u64_of(rec->extra[2], rec->extra[3]) : rec->extra[1]);
 	w[0] = o->domid;
@@ -838,7 +843,7 @@ static int import_one(const struct import_opts *o, const struct vgt_trace_rec *r
 		w[3] = (uint32_t)data;
 		*n = 4;
 		cnt->pio++;
-		return 1;
+		return true;
 	}
 	/* As the mediator records them: a BAR0 write in the GTT half is a GTT write. */
 	*ev = !write ? VGT_TRC_MMIO_READ : bar == 0 && off >= HSW_GTT_OFFSET ? VGT_TRC_GTT_WRITE :
@@ -849,7 +854,7 @@ static int import_one(const struct import_opts *o, const struct vgt_trace_rec *r
 	w[4] = (uint32_t)(data >> 32);
 	*n = 5;
 	cnt->mmio++;
-	return 1;
+	return true;
 }
 
 static void import_summary(const struct import_opts *o, const struct import_counts *c)
@@ -867,7 +872,7 @@ static void import_summary(const struct import_opts *o, const struct import_coun
 			"capturing (TRC_LOST_RECORDS); the trace has gaps\n", o->in, c->lost);
 }
 
-/* Converts into @tmp; 0, or 1 with the reason on stderr. */
+/* Converts into @tmp: 0, or -errno after saying why on stderr. */
 static int import_convert(const struct import_opts *o, const char *tmp, struct import_counts *cnt)
 {
 	struct vgt_trace_reader *r;
@@ -884,14 +889,14 @@ static int import_convert(const struct import_opts *o, const char *tmp, struct i
 	ret = vgt_trace_reader_open(o->in, &r, why, sizeof(why));
 	if (ret) {
 		fprintf(stderr, "vgt trace: %s\n", ret == -ENOMEM ? "out of memory" : why);
-		return 1;
+		return ret;
 	}
 	ret = vgt_trace_writer_open(tmp, &wr, why, sizeof(why));
 	if (ret) {
 		fprintf(stderr, "vgt trace import: cannot write the trace: %s\n",
 			ret == -ENOMEM ? "out of memory" : why);
 		vgt_trace_reader_close(r);
-		return 1;
+		return ret;
 	}
 	wret = vgt_trace_write(wr, VGT_TRC_META, false, 0, meta, 3);
 	if (!wret)
@@ -910,13 +915,13 @@ static int import_convert(const struct import_opts *o, const char *tmp, struct i
 		vgt_trace_writer_close(wr);
 		import_summary(o, cnt);
 		fprintf(stderr, "vgt trace: %s: %s\n", o->in, why);
-		return 1;
+		return ret;
 	}
 	ret = vgt_trace_writer_close(wr);
 	if (wret || ret) {
 		fprintf(stderr, "vgt trace import: cannot write %s: %s\n", o->out,
 			strerror(-(wret ? wret : ret)));
-		return 1;
+		return wret ? wret : ret;
 	}
 	import_summary(o, cnt);
 	if (!cnt->mmio && !cnt->pio) {
@@ -927,7 +932,7 @@ static int import_convert(const struct import_opts *o, const char *tmp, struct i
 		if (o->has_bar4)
 			fprintf(stderr, ", bar4 0x%" PRIx32, o->bar4);
 		fprintf(stderr, "); was the capture taken with the HVM class on (xentrace -e 0x0008f000)?\n");
-		return 1;
+		return -ENOENT;
 	}
 	return 0;
 }
@@ -936,12 +941,14 @@ int vgt_trace_import_main(int argc, char **argv)
 {
 	struct import_opts o;
 	struct import_counts cnt;
+	bool help = false;
 	char *tmp;
 	int ret;
 
-	ret = import_parse(argc, argv, &o);
-	if (ret)
-		return ret == HELP_SHOWN ? 0 : ret;
+	if (import_parse(argc, argv, &o, &help))
+		return 2;
+	if (help)
+		return 0;
 	/* Written aside and renamed when complete: no half trace under OUT's name. */
 	tmp = malloc(strlen(o.out) + sizeof(".part"));
 	if (!tmp) {
@@ -953,14 +960,14 @@ int vgt_trace_import_main(int argc, char **argv)
 	memset(&cnt, 0, sizeof(cnt));
 	ret = import_convert(&o, tmp, &cnt);
 	if (!ret && rename(tmp, o.out)) {
+		ret = -errno;
 		fprintf(stderr, "vgt trace import: cannot rename %s to %s: %s\n", tmp, o.out,
-			strerror(errno));
-		ret = 1;
+			strerror(-ret));
 	}
 	if (ret)
 		remove(tmp);
 	else
 		printf("wrote %s\n", o.out);
 	free(tmp);
-	return ret;
+	return ret ? 1 : 0;
 }

@@ -20,10 +20,11 @@ int vgt_trace_dump_main(int argc, char **argv);
 
 /*
  * vgt trace import CAPTURE OUT --bar0 ADDR [--bar2 ADDR] [--bar4 PORT]
- * [--size 1|2|4|8] [--domid N] [--type NAME]: converts Xen's IOMEM/IOPORT
- * records that fall in the BAR ranges into a vgt trace.  Returns the exit
- * status (0 ok, 1 unreadable capture or nothing to convert, 2 usage).
- * argv[0] is "import".
+ * [--size 1|2|4|8] [--domid N] [--type NAME] [--bar2-size MiB]: converts
+ * Xen's IOMEM/IOPORT records that fall in the BAR ranges into a vgt trace
+ * and prints what it read, converted and skipped.  Returns the exit status
+ * (0 ok, 1 unreadable capture or nothing to convert, 2 usage).  argv[0] is
+ * "import".
  */
 int vgt_trace_import_main(int argc, char **argv);
 

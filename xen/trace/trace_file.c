@@ -34,8 +34,10 @@ int vgt_trace_writer_open(const char *path, struct vgt_trace_writer **out, char 
 	struct vgt_trace_writer *w = calloc(1, sizeof(*w));
 	int ret;
 
-	if (!w)
+	if (!w) {
+		snprintf(why, whylen, "%s: out of memory", path);
 		return -ENOMEM;
+	}
 	w->f = fopen(path, "wb");
 	if (!w->f) {
 		ret = -errno;
@@ -151,6 +153,7 @@ int vgt_trace_reader_open(const char *path, struct vgt_trace_reader **out, char 
 			}
 			p = realloc(buf, cap);
 			if (!p) {
+				snprintf(why, whylen, "%s: out of memory", path);
 				free(buf);
 				fclose(f);
 				return -ENOMEM;
@@ -161,7 +164,7 @@ int vgt_trace_reader_open(const char *path, struct vgt_trace_reader **out, char 
 		len += n;
 	} while (n);
 	if (ferror(f)) {
-		snprintf(why, whylen, "%s: read error", path);
+		snprintf(why, whylen, "%s: %s", path, strerror(errno ? errno : EIO));
 		free(buf);
 		fclose(f);
 		return -EIO;
@@ -169,6 +172,7 @@ int vgt_trace_reader_open(const char *path, struct vgt_trace_reader **out, char 
 	fclose(f);
 	ret = vgt_trace_reader_open_mem(buf, len, out);
 	if (ret) {
+		snprintf(why, whylen, "%s: out of memory", path);
 		free(buf);
 		return ret;
 	}
@@ -199,30 +203,30 @@ int vgt_trace_next(struct vgt_trace_reader *r, struct vgt_trace_rec *rec, char *
 		size_t need, limit;
 		unsigned n;
 
+		/* A window's end was checked against the file's when it opened. */
 		if (r->window_end && r->pos == r->window_end)
 			r->window_end = 0;
-		if (r->pos == r->len) {
-			if (r->window_end)
-				return bad(why, whylen, r->pos, "the file ends inside a window");
+		if (r->pos == r->len)
 			return 0;
-		}
 		limit = r->window_end ? r->window_end : r->len;
 		if (limit - r->pos < 4)
-			return bad(why, whylen, r->pos, "truncated record header");
+			return bad(why, whylen, r->pos, r->window_end || r->pos ?
+				   "truncated record header" :
+				   "not a xentrace file (shorter than a record)");
 		p = r->data + r->pos;
 		hdr = get32(p);
 		n = (hdr >> VGT_TRC_EXTRA_SHIFT) & 7u;
 		need = 4 + ((hdr & VGT_TRC_CYCLES_FLAG) ? 8 : 0) + 4u * n;
+		/* Outside a window only a CPU-change record may stand. */
+		if (!r->window_end && ((hdr & VGT_TRC_EVENT_MASK) != VGT_TRC_CPU_CHANGE || n != 2 ||
+				       (hdr & VGT_TRC_CYCLES_FLAG)))
+			return bad(why, whylen, r->pos, r->pos ?
+				   "expected a CPU-change record between windows" :
+				   "not a xentrace file (no CPU-change record first)");
 		if (limit - r->pos < need)
 			return bad(why, whylen, r->pos, r->window_end ?
 				   "a record runs past the end of its window" : "truncated record");
 		if (!r->window_end) {
-			/* Outside a window only a CPU-change record may stand. */
-			if ((hdr & VGT_TRC_EVENT_MASK) != VGT_TRC_CPU_CHANGE || n != 2 ||
-			    (hdr & VGT_TRC_CYCLES_FLAG))
-				return bad(why, whylen, r->pos, r->pos ?
-					   "expected a CPU-change record between windows" :
-					   "not a xentrace file (no CPU-change record first)");
 			r->cpu = get32(p + 4);
 			if (r->cpu > 255)
 				return bad(why, whylen, r->pos, "CPU number above 255");
@@ -234,8 +238,8 @@ int vgt_trace_next(struct vgt_trace_reader *r, struct vgt_trace_rec *rec, char *
 			continue;
 		}
 		if ((hdr & VGT_TRC_EVENT_MASK) == VGT_TRC_WRAP_BUFFER) {
-			/* Xen's padding: the rest of the window is empty. */
-			r->pos = r->window_end;
+			/* Xen's padding at the end of its buffer; the window goes on with its start. */
+			r->pos += need;
 			continue;
 		}
 		memset(rec, 0, sizeof(*rec));

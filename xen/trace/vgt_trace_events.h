@@ -82,7 +82,7 @@ enum vgt_trc_event {
 	/* What the mediator did (output). */
 	VGT_TRC_SUBMIT = VGT_TRC_EV(0x020),        /* domid, engine, head, tail */
 	VGT_TRC_AUDIT = VGT_TRC_EV(0x021),         /* domid, engine, verdict (0 or -errno), dwords */
-	VGT_TRC_SHADOW = VGT_TRC_EV(0x022),        /* domid, engine, dwords, batches */
+	VGT_TRC_SHADOW = VGT_TRC_EV(0x022),        /* domid, engine, ring dwords, batch dwords */
 	VGT_TRC_SCHED_IN = VGT_TRC_EV(0x023),      /* domid, engine */
 	VGT_TRC_SCHED_OUT = VGT_TRC_EV(0x024),     /* domid, engine, ns lo, ns hi */
 	VGT_TRC_CTX_SAVE = VGT_TRC_EV(0x025),      /* domid, engine */
