@@ -11,7 +11,7 @@ DEMO_PNG  ?= vgt-demo.png
 DEMO_SCREENS ?= vgt-demo-screens
 MESON_OPTS ?=
 
-.PHONY: all deps demo check bench fuzz clean regression-traces
+.PHONY: all deps demo check check-fast bench fuzz clean regression-traces
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -32,7 +32,7 @@ $(FUZZBUILD)/build.ninja:
 		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link $(MESON_OPTS)
 
 deps:
-	tools/install-deps.sh
+	tools/install-deps.sh $(DEPS_E2E)
 	tools/fetch-xenalyze.sh build-deps
 
 # Every libFuzzer target for FUZZ_SECONDS (default 60) each.
@@ -52,14 +52,23 @@ bench: deps
 
 # The plain and ASan+UBSan builds run every suite, the TSan build the
 # threaded ones; the summary line counts each test case.
+# The end-to-end stage on real Xen (tests/e2e/) runs in the plain build only;
+# `make check-fast` leaves it out for quick local loops.
+E2E ?=
+check-fast:
+	$(MAKE) check E2E="--no-suite e2e" DEPS_E2E=
+
+DEPS_E2E ?= e2e
+demo bench fuzz regression-traces: DEPS_E2E =
 check: deps
 	$(MAKE) all
 	$(MAKE) $(SANBUILD)/build.ninja $(TSANBUILD)/build.ninja
 	ninja -C $(SANBUILD)
 	ninja -C $(TSANBUILD)
-	-meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	-meson test -C $(BUILD) --print-errorlogs --num-processes 2 $(E2E)
 	-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		meson test -C $(SANBUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4
+		meson test -C $(SANBUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4 \
+		--no-suite e2e
 	-TSAN_OPTIONS=halt_on_error=1 meson test -C $(TSANBUILD) --print-errorlogs \
 		--num-processes 2 --timeout-multiplier 4 $(TSAN_TESTS)
 	tests/summarize.py $(BUILD)/meson-logs/testlog.json $(SANBUILD)/meson-logs/testlog.json \

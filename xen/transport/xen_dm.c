@@ -222,8 +222,12 @@ int vgt_xen_dma_access(void *xen, uint64_t maddr, void *buf, size_t len, bool wr
 static int t_gfn_to_mfn(void *opaque, uint64_t gfn, uint64_t *mfn)
 {
 	struct vgt_xen_domain *d = opaque;
+	uint8_t probe;
 
 	if (gfn >= d->gmem.max_gfn || gfn >= VGT_XEN_DMA_SLOT >> PAGE_SHIFT)
+		return -EFAULT;
+	/* The domain owns the frame if Xen lets us map it: RAM, not a hole or MMIO. */
+	if (vgt_gmem_read(&d->gmem, gfn << PAGE_SHIFT, &probe, 1))
 		return -EFAULT;
 	*mfn = ((VGT_XEN_DMA_BASE + d->slot * VGT_XEN_DMA_SLOT) >> PAGE_SHIFT) + gfn;
 	return 0;

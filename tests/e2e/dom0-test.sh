@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Runs in dom0 of the end-to-end stage (from /init): brings up the Xen
+# tools, starts vgtd on gensim with the Xen transport, creates the test
+# guests with xl-vgt, and checks what they and vgtd report.  Every check
+# prints "RESULT: dom0/NAME PASS|FAIL detail"; the host side counts them.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
+SOCK=/run/vgt/vgtd.sock
+FRAMES=4
+up() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "T+$(up)s: $*"; }
+pass() { echo "RESULT: dom0/$1 PASS $2"; }
+fail() { echo "RESULT: dom0/$1 FAIL $2"; }
+check() { name=$1; detail=$2; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
+
+# The guests report on Xen's console: "(dN) RESULT: gX/..." lines.
+guest_lines() { xl dmesg | grep -a "RESULT: $1/" ; }
+wait_guest_done() { # name timeout
+	i=0
+	while ! guest_lines "$1" | grep -q "RESULT: $1/done"; do
+		sleep 1; i=$((i + 1))
+		[ $i -ge "$2" ] && return 1
+	done
+	return 0
+}
+json_field() { # json key -> first numeric or boolean value of "key"
+	sed -n "s/.*\"$2\":\([a-z0-9]*\).*/\1/p" "$1" | head -n 1
+}
+
+KV=$(uname -r)
+for m in xen-evtchn xen-gntdev xen-privcmd xenfs xen-gntalloc; do
+	insmod /lib/modules/$KV/$m.ko || say "insmod $m failed"
+done
+mount -t xenfs xenfs /proc/xen
+xenstored --pid-file=/run/xenstored.pid
+xen-init-dom0 >/dev/null
+xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
+say "xen tools up"
+
+mkdir -p /run/vgt
+vgtd --transport xen --socket $SOCK > /tmp/vgtd.log 2>&1 &
+VGTD=$!
+i=0
+while ! vgtctl --socket $SOCK version >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+check vgtd-up "vgtd serves on $SOCK with the xen transport" kill -0 $VGTD
+vgtctl --socket $SOCK --json types > /tmp/types0.json
+
+# Four guests at once, each with its own vGPU sizes; g4 is hostile.
+export VGTD_SOCKET=$SOCK
+create() { # guest -> 0 when created; a second try after a transient xl failure
+	for try in 1 2 3; do
+		if timeout 120 xl-vgt create /guest/$1.cfg > /tmp/create-$1.log 2>&1; then
+			[ $try = 1 ] || say "$1 created on try $try"
+			return 0
+		fi
+		say "xl-vgt create $1 failed (try $try):"
+		grep -v '^Parsing\|tsc mode' /tmp/create-$1.log | head -n 4 | sed 's/^/  create: /'
+		echo "  xenstored fds: $(ls /proc/$(pidof xenstored)/fd 2>/dev/null | wc -l), xl processes: $(pidof xl | wc -w)"
+		sleep 2
+	done
+	return 1
+}
+for g in g1 g2 g3 g4; do
+	if create $g; then
+		pass "create-$g" "$(tail -n 1 /tmp/create-$g.log)"
+	else
+		fail "create-$g" "$(tail -n 1 /tmp/create-$g.log)"
+	fi
+done
+vgtctl --socket $SOCK list
+say "vgtd log so far:"; sed 's/^/  vgtd: /' /tmp/vgtd.log
+for g in g1 g2 g3 g4; do
+	if wait_guest_done $g 90; then
+		pass "guest-$g-finished" "its driver ran to the end"
+	else
+		fail "guest-$g-finished" "no 'done' from its driver"
+		d=$(xl domid vgt-e2e-$g)
+		vgtctl --socket $SOCK stats "$d" | sed 's/^/  stats: /'
+		xl list
+	fi
+done
+
+# Each normal guest's screen, as vgtd's plane decoder sees it, against the CPU's frame.
+expected-frame 320 240 $((FRAMES - 1)) /tmp/expected.png
+for g in g1 g2 g3; do
+	d=$(xl domid vgt-e2e-$g)
+	vgtctl --socket $SOCK screenshot "$d" /tmp/$g.png > /dev/null 2>&1
+	check "screen-$g" "dom$d's screenshot is the frame it drew" cmp -s /tmp/$g.png /tmp/expected.png
+	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats-$g.json
+	check "clean-$g" "no guest error, not in failsafe" \
+		[ "$(json_field /tmp/stats-$g.json failsafe)" = false -a "$(json_field /tmp/stats-$g.json guest_errors)" = 0 ]
+done
+d4=$(xl domid vgt-e2e-g4)
+vgtctl --socket $SOCK --json stats "$d4" > /tmp/stats-g4.json
+check hostile-failsafe "the hostile guest is in failsafe" [ "$(json_field /tmp/stats-g4.json failsafe)" = true ]
+check hostile-cmd "its foreign batch was refused by the audit" [ "$(json_field /tmp/stats-g4.json cmd)" -ge 1 ]
+check hostile-gtt "its GTT escapes were refused" [ "$(json_field /tmp/stats-g4.json gtt_range)" -ge 1 ]
+
+# Destroy a guest: its resources return; then it is created again and runs again.
+d2=$(xl domid vgt-e2e-g2)
+vgtctl --socket $SOCK --json types > /tmp/types4.json
+xl-vgt destroy vgt-e2e-g2 > /dev/null 2>&1
+sleep 1
+vgtctl --socket $SOCK --json types > /tmp/types3.json
+check destroy-releases "dom$d2's vGPU is gone and its memory free again" \
+	[ "$(json_field /tmp/types3.json vgpus)" = 3 -a "$(json_field /tmp/types3.json low_mb)" -gt "$(json_field /tmp/types4.json low_mb)" ]
+xl dmesg -c > /dev/null
+if create g2; then
+	check recreate-g2 "created again and ran to the end" wait_guest_done g2 90
+else
+	fail recreate-g2 "$(tail -n 1 /tmp/create-g2.log)"
+fi
+
+# The guests go; vgtd releases everything it held.
+for g in g1 g2 g3 g4; do xl destroy vgt-e2e-$g 2>/dev/null; done
+sleep 2
+vgtctl --socket $SOCK --json types > /tmp/types-end.json
+check all-released "every vGPU released when its domain died (@releaseDomain)" \
+	[ "$(json_field /tmp/types-end.json vgpus)" = 0 ]
+kill $VGTD
+wait $VGTD
+check vgtd-exit "vgtd stops cleanly" [ $? = 0 ]
+say "vgtd log:"; tail -n 40 /tmp/vgtd.log
+say "dom0 test done"

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgt's bare-metal test guest: a PVH kernel that runs the reference driver
+ * (linux-vgt/refdrv, linked in unchanged) against the vGPU vgtd serves it.
+ *
+ * It finds the vGPU with CF8/CFC config cycles, places and enables its
+ * BARs, reads PVINFO, maps its own RAM into its slice of the GTT, draws the
+ * demo scene with blitter batches and runs store batches on the render
+ * ring, waits through its status page and the MSIs its local APIC
+ * receives, and checks the pixels of its last frame in its own RAM.  With
+ * "hostile" on its command line it then tries the escapes the mediator
+ * must contain and reports what it saw.  Results go to I/O port 0xE9 (Xen's
+ * console) as "RESULT: NAME PASS|FAIL detail" lines, ending with
+ * "RESULT: done".
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsw/hsw_cmds.h"
+#include "hsw/hsw_regs.h"
+#include "refdrv.h"
+
+#define PCI_DEV        2u               /* 00:02.0 */
+#define GPU_RAM_BASE   (16ull << 20)    /* RAM the driver may give the GPU */
+#define GPU_RAM_SIZE   (32ull << 20)
+#define BAR_WINDOW     0xC0000000ull
+#define LAPIC          0xFEE00000ull
+#define MSI_VECTOR     0x51u
+#define TIMER_VECTOR   0x40u
+#define WIDTH          320u
+#define HEIGHT         240u
+#define STORES         64u
+
+/* ---- The few libc functions the compiler may call --------------------------------- */
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	if (d < s)
+		return memcpy(dst, src, n);
+	while (n--)
+		d[n] = s[n];
+	return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+	uint8_t *d = dst;
+
+	while (n--)
+		*d++ = (uint8_t)c;
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x < *y ? -1 : 1;
+	return 0;
+}
+
+/* ---- Ports, MMIO, console ------------------------------------------------------------ */
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static inline uint32_t rd32(uint64_t addr) { return *(volatile uint32_t *)(uintptr_t)addr; }
+static inline void wr32(uint64_t addr, uint32_t v) { *(volatile uint32_t *)(uintptr_t)addr = v; }
+
+static void putc_e9(char c)
+{
+	outb(0xE9, (uint8_t)c);
+}
+
+static void puts_e9(const char *s)
+{
+	while (*s)
+		putc_e9(*s++);
+}
+
+static void put_u64(uint64_t v, unsigned base)
+{
+	char buf[24];
+	int i = 0;
+
+	do {
+		buf[i++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v && i < 24);
+	while (i--)
+		putc_e9(buf[i]);
+}
+
+/* A small printf: %s %u %x %lu %lx, enough for result lines. */
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		bool l = false;
+
+		if (*fmt != '%') {
+			putc_e9(*fmt);
+			continue;
+		}
+		if (*++fmt == 'l') {
+			l = true;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 's': puts_e9(va_arg(ap, const char *)); break;
+		case 'u': put_u64(l ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10); break;
+		case 'x': put_u64(l ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16); break;
+		default: putc_e9('?'); break;
+		}
+	}
+	va_end(ap);
+}
+
+static const char *guest_name = "guest";
+static unsigned passed, failed;
+
+static void result(const char *what, bool ok, const char *detail)
+{
+	say("RESULT: %s/%s %s %s\n", guest_name, what, ok ? "PASS" : "FAIL", detail);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* ---- Interrupts: an IDT, the local APIC, its timer ------------------------------------- */
+
+struct idt_entry {
+	uint16_t off0, sel;
+	uint8_t ist, type;
+	uint16_t off1;
+	uint32_t off2, zero;
+} __attribute__((packed));
+
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+static volatile uint64_t msis, ticks, spurious;
+
+void isr_msi(void);
+void isr_timer(void);
+void isr_spurious(void);
+void isr_fault(void);
+void guest_msi(void);
+void guest_timer(void);
+void guest_spurious(void);
+void guest_fault(uint64_t word);
+void guest_main(uint32_t start_info);
+
+static void set_gate(unsigned vec, void (*fn)(void))
+{
+	uint64_t a = (uint64_t)(uintptr_t)fn;
+
+	idt[vec] = (struct idt_entry){ .off0 = (uint16_t)a, .sel = 0x08, .type = 0x8E,
+				       .off1 = (uint16_t)(a >> 16), .off2 = (uint32_t)(a >> 32) };
+}
+
+void guest_msi(void)
+{
+	msis++;
+	wr32(LAPIC + 0xB0, 0);          /* EOI */
+}
+
+void guest_timer(void)
+{
+	ticks++;
+	wr32(LAPIC + 0xB0, 0);
+}
+
+void guest_spurious(void)
+{
+	spurious++;
+}
+
+void guest_fault(uint64_t word)
+{
+	say("RESULT: %s/fault FAIL exception, word 0x%lx\nRESULT: %s/done\n", guest_name, word,
+	    guest_name);
+}
+
+static void interrupts_init(void)
+{
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = {
+		sizeof(idt) - 1, (uint64_t)(uintptr_t)idt
+	};
+
+	for (unsigned v = 0; v < 32; v++)
+		set_gate(v, isr_fault);
+	set_gate(MSI_VECTOR, isr_msi);
+	set_gate(TIMER_VECTOR, isr_timer);
+	set_gate(0xFF, isr_spurious);
+	__asm__ volatile("lidt %0" :: "m"(idtr));
+	wr32(LAPIC + 0xF0, 0x1FF);          /* software enable, spurious vector 0xFF */
+	wr32(LAPIC + 0x3E0, 0xB);           /* timer: divide by 1 */
+	wr32(LAPIC + 0x320, TIMER_VECTOR | 1u << 17);   /* periodic */
+	wr32(LAPIC + 0x380, 2000000);       /* a few ms at Xen's virtual bus clock */
+	__asm__ volatile("sti");
+}
+
+/* ---- The reference driver's platform ------------------------------------------------------ */
+
+static uint32_t cf8(uint32_t off)
+{
+	return 0x80000000u | PCI_DEV << 11 | (off & 0xFCu);
+}
+
+static int p_cfg_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
+{
+	(void)ctx;
+	outl(0xCF8, cf8(off));
+	if (size == 4)
+		*val = inl(0xCFC);
+	else if (size == 2)
+		*val = inw((uint16_t)(0xCFC + (off & 2)));
+	else
+		*val = inb((uint16_t)(0xCFC + (off & 3)));
+	return 0;
+}
+
+static int p_cfg_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
+{
+	(void)ctx;
+	outl(0xCF8, cf8(off));
+	if (size == 4)
+		outl(0xCFC, val);
+	else if (size == 2)
+		outw((uint16_t)(0xCFC + (off & 2)), (uint16_t)val);
+	else
+		outb((uint16_t)(0xCFC + (off & 3)), (uint8_t)val);
+	return 0;
+}
+
+static uint32_t p_mmio_read32(void *ctx, uint64_t addr)
+{
+	(void)ctx;
+	return rd32(addr);
+}
+
+static void p_mmio_write32(void *ctx, uint64_t addr, uint32_t val)
+{
+	(void)ctx;
+	wr32(addr, val);
+}
+
+static bool is_ram(uint64_t addr, size_t len)
+{
+	return addr >= GPU_RAM_BASE && addr + len <= GPU_RAM_BASE + GPU_RAM_SIZE;
+}
+
+/* RAM is plain memory; anything else (the aperture) is touched a dword at a time. */
+static int p_mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	(void)ctx;
+	if (is_ram(addr, len)) {
+		memcpy(buf, (const void *)(uintptr_t)addr, len);
+		return 0;
+	}
+	for (size_t i = 0; i < len; i += 4) {
+		uint32_t v = rd32(addr + i);
+
+		memcpy(p + i, &v, len - i < 4 ? len - i : 4);
+	}
+	return 0;
+}
+
+static int p_mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	(void)ctx;
+	if (is_ram(addr, len)) {
+		memcpy((void *)(uintptr_t)addr, buf, len);
+		return 0;
+	}
+	for (size_t i = 0; i < len; i += 4) {
+		uint32_t v = 0;
+
+		memcpy(&v, p + i, len - i < 4 ? len - i : 4);
+		wr32(addr + i, v);
+	}
+	return 0;
+}
+
+static uint64_t p_irq_count(void *ctx)
+{
+	(void)ctx;
+	return msis;
+}
+
+static void p_wait(void *ctx)
+{
+	(void)ctx;
+	/* Until the next MSI or timer tick. */
+	__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+static const struct refdrv_platform platform = {
+	.cfg_read = p_cfg_read,
+	.cfg_write = p_cfg_write,
+	.mmio_read32 = p_mmio_read32,
+	.mmio_write32 = p_mmio_write32,
+	.mem_read = p_mem_read,
+	.mem_write = p_mem_write,
+	.irq_count = p_irq_count,
+	.wait = p_wait,
+	.ram_base = GPU_RAM_BASE,
+	.ram_size = GPU_RAM_SIZE,
+	.bar_window = BAR_WINDOW,
+	.msi_addr = LAPIC,
+	.msi_data = MSI_VECTOR,
+	.wait_limit = 20000,
+};
+
+/* ---- Command line: "name=NAME frames=N hostile" ----------------------------------------- */
+
+static char name_buf[32];
+static unsigned frames = 4;
+static bool hostile_role;
+
+static bool word_is(const char *s, const char *w, const char **val)
+{
+	while (*w && *s == *w)
+		s++, w++;
+	if (*w)
+		return false;
+	*val = s;
+	return true;
+}
+
+static void parse_cmdline(const char *c)
+{
+	while (c && *c) {
+		const char *v;
+
+		while (*c == ' ')
+			c++;
+		if (word_is(c, "name=", &v)) {
+			unsigned i = 0;
+
+			while (*v && *v != ' ' && i < sizeof(name_buf) - 1)
+				name_buf[i++] = *v++;
+			name_buf[i] = '\0';
+			guest_name = name_buf;
+		} else if (word_is(c, "frames=", &v)) {
+			frames = 0;
+			while (*v >= '0' && *v <= '9')
+				frames = frames * 10 + (unsigned)(*v++ - '0');
+			if (!frames || frames > 1000)
+				frames = 4;
+		} else if (word_is(c, "hostile", &v)) {
+			hostile_role = true;
+		}
+		while (*c && *c != ' ')
+			c++;
+	}
+}
+
+/* ---- The work ------------------------------------------------------------------------------ */
+
+static struct refdrv drv;
+static struct refdrv_scene scene;
+static struct refdrv_bo store_batch, store_buf;
+static uint32_t expected[WIDTH * HEIGHT];
+
+static bool frame_in_ram_ok(uint32_t frame)
+{
+	const uint8_t *fb = (const uint8_t *)(uintptr_t)scene.fb.ram;
+
+	refdrv_scene_expected(frame, WIDTH, HEIGHT, expected);
+	for (uint32_t y = 0; y < HEIGHT; y++) {
+		const uint32_t *row = (const uint32_t *)(fb + (size_t)y * scene.stride);
+
+		for (uint32_t x = 0; x < WIDTH; x++) {
+			/* XRGB: the X byte is not part of the picture. */
+			if ((row[x] ^ expected[y * WIDTH + x]) & 0x00FFFFFFu) {
+				say("RESULT: %s/pixel-detail FAIL first difference at (%u,%u): "
+				    "0x%x, want 0x%x\n", guest_name, x, y, row[x],
+				    expected[y * WIDTH + x]);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/*
+ * Tries escapes; each must be contained.  The first latches the vGPU's
+ * failsafe (its submissions stop), so the command escape goes first; the
+ * GTT ones are refused and counted after it all the same.
+ */
+static void hostile(void)
+{
+	static struct refdrv_batch b;
+	uint32_t gtt0 = HSW_GTT_OFFSET, idx, before, after, seqno = 0;
+	bool ran = false;
+
+	/* A batch chained into graphics memory that is not its own. */
+	refdrv_batch_init(&b);
+	refdrv_emit(&b, HSW_MI_BATCH_BUFFER_START);
+	refdrv_emit(&b, drv.low.base - 4096u);
+	if (!refdrv_batch_finish(&drv, &b, &store_batch) &&
+	    !refdrv_submit(&drv, REFDRV_RCS, &store_batch, &seqno)) {
+		for (unsigned i = 0; i < 50 && !ran; i++) {
+			ran = refdrv_completed_seqno(&drv, REFDRV_RCS) == seqno;
+			platform.wait(platform.ctx);
+		}
+	}
+	result("hostile-batch-foreign", !ran, ran ? "the batch ran" : "the batch never ran");
+
+	/* A GTT entry outside its slices (entry 0 belongs to the mediator). */
+	idx = 0;
+	before = refdrv_read(&drv, gtt0 + idx * 4);
+	refdrv_write(&drv, gtt0 + idx * 4, (uint32_t)GPU_RAM_BASE | HSW_PTE_VALID);
+	after = refdrv_read(&drv, gtt0 + idx * 4);
+	result("hostile-gtt-outside-slice", after == before, "the entry did not change");
+
+	/* A GTT entry in its own slice for a frame it does not own (far past its RAM). */
+	idx = drv.low.base >> 12;
+	refdrv_write(&drv, gtt0 + idx * 4, 0x3F000000u | HSW_PTE_VALID);
+	after = refdrv_read(&drv, gtt0 + idx * 4);
+	result("hostile-gtt-foreign-frame", after != (0x3F000000u | HSW_PTE_VALID),
+	       "the entry was refused");
+}
+
+void guest_main(uint32_t start_info)
+{
+	const uint32_t *si = (const uint32_t *)(uintptr_t)start_info;
+	const char *cmdline = 0;
+	uint32_t f;
+	long wrong;
+	int ret;
+
+	if (si && si[0] == 0x336EC578u && si[6])
+		cmdline = (const char *)(uintptr_t)si[6];
+	parse_cmdline(cmdline);
+	interrupts_init();
+	say("RESULT: %s/boot PASS %s\n", guest_name, hostile_role ? "hostile" : "normal");
+
+	ret = refdrv_probe(&drv, &platform);
+	result("probe", !ret && drv.vgpu, ret ? refdrv_strerror(&drv) : "PVINFO found");
+	if (ret)
+		goto out;
+	say("RESULT: %s/pvinfo PASS vgpu %u, aperture 0x%x+%u MiB, hidden 0x%x+%u MiB, %u fences\n",
+	    guest_name, drv.vgpu_id, drv.low.base, drv.low.size >> 20, drv.high.base,
+	    drv.high.size >> 20, drv.fences);
+	ret = refdrv_init(&drv);
+	if (!ret)
+		ret = refdrv_scene_init(&drv, &scene, WIDTH, HEIGHT);
+	if (!ret)
+		ret = refdrv_display_set(&drv, 0, &scene.fb, WIDTH, HEIGHT, scene.stride,
+					 HSW_DSPFMT_BGRX888);
+	if (!ret)
+		ret = refdrv_bo_alloc(&drv, REFDRV_BATCH_MAX_DWORDS * 4u, false, &store_batch);
+	if (!ret)
+		ret = refdrv_bo_alloc(&drv, STORES * 4u, false, &store_buf);
+	result("init", !ret, ret ? refdrv_strerror(&drv) : "rings, scene, display");
+	if (ret)
+		goto out;
+	for (f = 0; f < frames && !ret; f++)
+		ret = refdrv_scene_draw(&drv, &scene, f);
+	result("blitter-frames", !ret, ret ? refdrv_strerror(&drv) : "drawn on BCS");
+	wrong = ret ? -1 : refdrv_store_stream(&drv, &store_batch, &store_buf, 4, STORES);
+	result("render-stores", wrong == 0, wrong ? "wrong values" : "4 batches on RCS, all right");
+	result("pixels", !ret && frame_in_ram_ok(frames - 1), "the last frame in its own RAM");
+	result("msi", msis > 0, msis ? "interrupts arrived through the local APIC" : "no MSI");
+	say("RESULT: %s/frame PASS %u\n", guest_name, frames - 1);
+	if (hostile_role)
+		hostile();
+out:
+	say("RESULT: %s/done %u passed, %u failed\n", guest_name, passed, failed);
+	for (;;)
+		__asm__ volatile("sti; hlt");
+}

@@ -1,0 +1,131 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The end-to-end stage: Debian 12's Xen 4.17 booted under QEMU (TCG), vgtd
+# in dom0 serving four bare-metal test guests created with xl-vgt.
+#
+#   tests/e2e/xen-e2e.sh BUILD_DIR [OUT_DIR]
+#
+# Builds the test guest and a dom0 initramfs (busybox, the Xen tools, vgtd,
+# vgtctl, xl-vgt and what they link), boots, and turns the serial log into
+# pass/fail lines; ends with "xen-e2e: N passed, N failed" and exits
+# non-zero on any failure, a missing result or a timeout (printing the end
+# of the log).  Needs the packages of `tools/install-deps.sh e2e`.
+set -eu
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$1" && pwd)
+out=${2:-$build/e2e}
+timeout_s=${XEN_E2E_TIMEOUT:-900}
+XB=/usr/lib/xen-4.17/bin
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+t0=$(date +%s)
+
+kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v cloud | sort -V | tail -n 1 || true)
+if [ -z "$kernel" ] || [ ! -e /boot/xen-4.17-amd64.gz ] || ! command -v qemu-system-x86_64 >/dev/null; then
+	echo "xen-e2e: missing packages: run tools/install-deps.sh e2e" >&2
+	echo "xen-e2e: 0 passed, 1 failed"
+	exit 1
+fi
+kv=${kernel#/boot/vmlinuz-}
+
+# ---- The test guest and the dom0 image -------------------------------------------------
+"$src/tests/e2e/build-guest.sh" "$out/vgt-guest"
+root=$out/dom0-root
+rm -rf "$root"
+mkdir -p "$root"/bin "$root"/sbin "$root"/proc "$root"/sys "$root"/dev "$root"/tmp "$root"/run \
+	"$root"/etc/xen "$root"/usr/bin "$root"/usr/sbin "$root"/var/lib/xen "$root"/var/lib/xenstored \
+	"$root"/var/log/xen/console "$root"/guest "$root"/lib/modules/"$kv"
+cp /bin/busybox "$root/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+done
+# A binary and every library it loads.
+with_libs() {
+	for b in "$@"; do
+		mkdir -p "$root$(dirname "$b")"
+		cp -L "$b" "$root$b"
+		for l in $(ldd "$b" 2>/dev/null | grep -oE '/[^ ]+'); do
+			[ -e "$root$l" ] || { mkdir -p "$root$(dirname "$l")"; cp -L "$l" "$root$l"; }
+		done
+	done
+}
+with_libs $XB/xl $XB/xenstored $XB/xenconsoled $XB/xen-init-dom0 /usr/bin/xenstore
+for t in /usr/bin/xenstore-*; do cp -a "$t" "$root/usr/bin/"; done
+# xl cancels threads: libgcc_s must be there.
+cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
+cp -a /etc/xen/scripts "$root/etc/xen/"
+cp /etc/xen/xl.conf "$root/etc/xen/"
+for m in xen-evtchn xen-gntdev xen-privcmd xenfs/xenfs xen-gntalloc; do
+	cp "/lib/modules/$kv/kernel/drivers/xen/$m.ko" "$root/lib/modules/$kv/"
+done
+for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl tools/libxl-vgt/xl-vgt tests/expected-frame; do
+	cp "$build/$b" "$root/tmp/$(basename "$b")"
+	with_libs "$root/tmp/$(basename "$b")" 2>/dev/null || true
+done
+for b in vgtd vgtctl xl-vgt expected-frame; do
+	mv "$root/tmp/$b" "$root/usr/sbin/$b"
+	for l in $(ldd "$root/usr/sbin/$b" | grep -oE '/[^ ]+'); do
+		[ -e "$root$l" ] || { mkdir -p "$root$(dirname "$l")"; cp -L "$l" "$root$l"; }
+	done
+done
+rm -rf "$root/tmp"/*
+ln -s /usr/lib/xen-4.17/bin/xl "$root/usr/sbin/xl"
+cp "$out/vgt-guest" "$root/guest/vgt-guest"
+cp "$src"/tests/e2e/guests/*.cfg "$root/guest/"
+cp "$src/tests/e2e/dom0-test.sh" "$root/dom0-test.sh"
+cat > "$root/init" <<'INIT'
+#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+mkdir -p /dev/pts; mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run; mkdir -p /run/xen /var/run; ln -sf /run/xen /var/run/xen
+echo "DOM0: up at $(cut -d' ' -f1 /proc/uptime) s"
+/dom0-test.sh 2>&1
+echo "DOM0: done"
+sync; poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) > "$out/dom0.cpio"
+zcat /boot/xen-4.17-amd64.gz > "$out/xen.elf"
+echo "xen-e2e: images built in $(( $(date +%s) - t0 )) s ($(du -h "$out/dom0.cpio" | cut -f1) initramfs)"
+
+# ---- Boot ------------------------------------------------------------------------------------
+log=$out/serial.log
+xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot"
+dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
+set +e
+timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -machine q35 -cpu max,-smap -smp 2 \
+	-m 2048 -nographic -nodefaults -serial stdio -no-reboot \
+	-kernel "$out/xen.elf" -append "$xen_cmd" -initrd "$kernel $dom0_cmd,$out/dom0.cpio" \
+	< /dev/null > "$log" 2>&1
+qemu_rc=$?
+set -e
+echo "xen-e2e: QEMU ran $(( $(date +%s) - t0 )) s in all (exit $qemu_rc)"
+
+# ---- Results ------------------------------------------------------------------------------------
+tr -d '\r' < "$log" | grep -aoE 'RESULT: [A-Za-z0-9_./-]+ (PASS|FAIL).*' > "$out/results.txt" || true
+cat "$out/results.txt"
+passed=$(grep -c ' PASS' "$out/results.txt" || true)
+failed=$(grep -c ' FAIL' "$out/results.txt" || true)
+# Every result the stage must produce: a missing one is a failure too.
+want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
+	dom0/guest-g1-finished dom0/guest-g2-finished dom0/guest-g3-finished dom0/guest-g4-finished
+	dom0/screen-g1 dom0/screen-g2 dom0/screen-g3 dom0/clean-g1 dom0/clean-g2 dom0/clean-g3
+	dom0/hostile-failsafe dom0/hostile-cmd dom0/hostile-gtt dom0/destroy-releases dom0/recreate-g2
+	dom0/all-released dom0/vgtd-exit
+	g1/probe g1/init g1/blitter-frames g1/render-stores g1/pixels g1/msi
+	g2/probe g2/pixels g3/probe g3/pixels g4/probe g4/hostile-batch-foreign
+	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame"
+for w in $want; do
+	if ! grep -q "RESULT: $w " "$out/results.txt"; then
+		echo "RESULT: $w FAIL missing"
+		failed=$((failed + 1))
+	fi
+done
+grep -q "DOM0: done" "$log" || { echo "xen-e2e: dom0 did not finish (timeout or crash)"; failed=$((failed + 1)); }
+if [ "$failed" -ne 0 ]; then
+	echo "---- end of the serial log ($log) ----"
+	tail -n 80 "$log"
+fi
+echo "xen-e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
