@@ -381,16 +381,23 @@ static void stop(struct vgtd *d)
 	free(d->types_text);
 }
 
-static void reap_dead_domains(struct vgtd *d)
+/* Returns false when the watch is lost and must not be polled again. */
+static bool reap_dead_domains(struct vgtd *d)
 {
 	uint32_t dead[VGT_MAX_VGPUS];
 	struct vgt_error err = { { 0 } };
 	int n = vgt_xen_dead_domains(d->xen, dead, VGT_MAX_VGPUS);
 
+	if (n < 0) {
+		vgtd_log(VGT_LOG_ERROR, "lost the connection to xenstore: dying domains are no "
+			 "longer noticed; detach them with vgtctl");
+		return false;
+	}
 	for (int i = 0; i < n; i++) {
 		vgtd_log(VGT_LOG_INFO, "dom%u is gone: releasing its vGPU", dead[i]);
 		vgtd_detach(d, dead[i], &err);
 	}
+	return true;
 }
 
 static int run(struct vgtd *d, int sfd)
@@ -419,8 +426,8 @@ static int run(struct vgtd *d, int sfd)
 		}
 		if (pfd[1].revents & POLLIN)
 			accept_client(d);
-		if (pfd[2].revents & POLLIN)
-			reap_dead_domains(d);
+		if ((pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) && !reap_dead_domains(d))
+			pfd[2].fd = -1;
 	}
 }
 

@@ -49,11 +49,13 @@ vgtctl --socket $SOCK --json types > /tmp/types0.json
 export VGTD_SOCKET=$SOCK
 create() { # guest -> 0 when created; a second try after a transient xl failure
 	for try in 1 2 3; do
-		if timeout 120 xl-vgt create /guest/$1.cfg > /tmp/create-$1.log 2>&1; then
+		if timeout 60 xl-vgt create /guest/$1.cfg > /tmp/create-$1.log 2>&1; then
 			[ $try = 1 ] || say "$1 created on try $try"
 			return 0
 		fi
 		say "xl-vgt create $1 failed (try $try):"
+		sed 's/^/  vgtd: /' /tmp/vgtd.log | tail -n 8
+		ps | grep -E 'xenstored|xl |vgtd' | grep -v grep | sed 's/^/  ps: /'
 		grep -v '^Parsing\|tsc mode' /tmp/create-$1.log | head -n 4 | sed 's/^/  create: /'
 		echo "  xenstored fds: $(ls /proc/$(pidof xenstored)/fd 2>/dev/null | wc -l), xl processes: $(pidof xl | wc -w)"
 		sleep 2
@@ -105,11 +107,31 @@ vgtctl --socket $SOCK --json types > /tmp/types3.json
 check destroy-releases "dom$d2's vGPU is gone and its memory free again" \
 	[ "$(json_field /tmp/types3.json vgpus)" = 3 -a "$(json_field /tmp/types3.json low_mb)" -gt "$(json_field /tmp/types4.json low_mb)" ]
 xl dmesg -c > /dev/null
+# Xen's own tracing records the second run's MMIO (TRC_HVM_IOMEM): the capture
+# is imported into a vgt trace and replayed on a fresh mediator.
+xentrace -D -S 256 -s 10 -e 0x0008f000 /tmp/capture.xen > /tmp/xentrace.log 2>&1 &
+XT=$!
+sleep 1
 if create g2; then
 	check recreate-g2 "created again and ran to the end" wait_guest_done g2 90
 else
 	fail recreate-g2 "$(tail -n 1 /tmp/create-g2.log)"
 fi
+kill -INT $XT; wait $XT
+bars=$(xl dmesg | grep -a 'RESULT: g2/bars' | tail -n 1)
+bar0=$(echo "$bars" | sed -n 's/.* bar0 \(0x[0-9a-f]*\).*/\1/p')
+bar2=$(echo "$bars" | sed -n 's/.* bar2 \(0x[0-9a-f]*\).*/\1/p')
+bar4=$(echo "$bars" | sed -n 's/.* bar4 \(0x[0-9a-f]*\).*/\1/p')
+say "xentrace: $(wc -c < /tmp/capture.xen) bytes; g2's BARs: $bar0 $bar2 $bar4"
+vgt trace import /tmp/capture.xen /tmp/imported.trace --bar0 "$bar0" --bar2 "$bar2" \
+	--bar4 "$bar4" --size 4 > /tmp/import.log 2>&1
+rc=$?
+sed 's/^/  import: /' /tmp/import.log
+converted=$(sed -n 's/^ *\([0-9]*\) converted.*/\1/p' /tmp/import.log)
+check xentrace-import "Xen's capture imported: ${converted:-0} accesses" [ $rc = 0 -a "${converted:-0}" -ge 1000 ]
+vgt trace dump /tmp/imported.trace --reg 0x78000 | head -n 2 | sed 's/^/  dump: /'
+vgt trace replay /tmp/imported.trace > /tmp/replay.log 2>&1
+check xentrace-replay "$(tail -n 1 /tmp/replay.log)" [ $? = 0 ]
 
 # The guests go; vgtd releases everything it held.
 for g in g1 g2 g3 g4; do xl destroy vgt-e2e-$g 2>/dev/null; done

@@ -49,7 +49,7 @@ with_libs() {
 		done
 	done
 }
-with_libs $XB/xl $XB/xenstored $XB/xenconsoled $XB/xen-init-dom0 /usr/bin/xenstore
+with_libs $XB/xl $XB/xenstored $XB/xenconsoled $XB/xen-init-dom0 $XB/xentrace /usr/bin/xenstore
 for t in /usr/bin/xenstore-*; do cp -a "$t" "$root/usr/bin/"; done
 # xl cancels threads: libgcc_s must be there.
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
@@ -58,11 +58,12 @@ cp /etc/xen/xl.conf "$root/etc/xen/"
 for m in xen-evtchn xen-gntdev xen-privcmd xenfs/xenfs xen-gntalloc; do
 	cp "/lib/modules/$kv/kernel/drivers/xen/$m.ko" "$root/lib/modules/$kv/"
 done
-for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl tools/libxl-vgt/xl-vgt tests/expected-frame; do
+for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl tools/libxl-vgt/xl-vgt tests/expected-frame \
+	linux-vgt/vgt; do
 	cp "$build/$b" "$root/tmp/$(basename "$b")"
 	with_libs "$root/tmp/$(basename "$b")" 2>/dev/null || true
 done
-for b in vgtd vgtctl xl-vgt expected-frame; do
+for b in vgtd vgtctl xl-vgt expected-frame vgt; do
 	mv "$root/tmp/$b" "$root/usr/sbin/$b"
 	for l in $(ldd "$root/usr/sbin/$b" | grep -oE '/[^ ]+'); do
 		[ -e "$root$l" ] || { mkdir -p "$root$(dirname "$l")"; cp -L "$l" "$root$l"; }
@@ -112,7 +113,7 @@ want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
 	dom0/guest-g1-finished dom0/guest-g2-finished dom0/guest-g3-finished dom0/guest-g4-finished
 	dom0/screen-g1 dom0/screen-g2 dom0/screen-g3 dom0/clean-g1 dom0/clean-g2 dom0/clean-g3
 	dom0/hostile-failsafe dom0/hostile-cmd dom0/hostile-gtt dom0/destroy-releases dom0/recreate-g2
-	dom0/all-released dom0/vgtd-exit
+	dom0/all-released dom0/vgtd-exit dom0/xentrace-import dom0/xentrace-replay
 	g1/probe g1/init g1/blitter-frames g1/render-stores g1/pixels g1/msi
 	g2/probe g2/pixels g3/probe g3/pixels g4/probe g4/hostile-batch-foreign
 	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame"

@@ -149,8 +149,12 @@ int vgt_xen_watch_fd(struct vgt_xen *x)
 static bool domain_alive(struct vgt_xen *x, uint32_t domid)
 {
 	xc_dominfo_t info;
+	int n = xc_domain_getinfo(x->xch, domid, 1, &info);
 
-	if (xc_domain_getinfo(x->xch, domid, 1, &info) != 1 || info.domid != domid)
+	/* A failed query says nothing: only a domain Xen no longer lists is gone. */
+	if (n < 0)
+		return true;
+	if (n != 1 || info.domid != domid)
 		return false;
 	return !info.dying;
 }
@@ -162,6 +166,8 @@ int vgt_xen_dead_domains(struct vgt_xen *x, uint32_t *domids, unsigned max)
 
 	while ((ev = xs_check_watch(x->xsh)))
 		free(ev);
+	if (errno != EAGAIN && errno != EINTR)
+		return -EPIPE;          /* the connection to xenstored is gone */
 	pthread_mutex_lock(&x->lock);
 	for (unsigned s = 0; s < VGT_XEN_DMA_SLOTS && (unsigned)n < max; s++)
 		if (x->slot[s] && !domain_alive(x, x->slot[s]->domid))

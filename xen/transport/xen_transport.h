@@ -74,7 +74,8 @@ void vgt_xen_domain_stats(struct vgt_xen_domain *d, struct vgt_xen_domain_stats 
 int vgt_xen_watch_fd(struct vgt_xen *x);
 /*
  * Consumes pending watch events; fills @domids with attached domains that
- * no longer run (dying, shut down or gone).  Returns how many.
+ * no longer run (dying or gone).  Returns how many, or -EPIPE when the
+ * connection to xenstored is lost (the descriptor stays readable).
  */
 int vgt_xen_dead_domains(struct vgt_xen *x, uint32_t *domids, unsigned max);
 

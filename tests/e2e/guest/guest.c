@@ -476,6 +476,9 @@ void guest_main(uint32_t start_info)
 	say("RESULT: %s/pvinfo PASS vgpu %u, aperture 0x%x+%u MiB, hidden 0x%x+%u MiB, %u fences\n",
 	    guest_name, drv.vgpu_id, drv.low.base, drv.low.size >> 20, drv.high.base,
 	    drv.high.size >> 20, drv.fences);
+	/* Where it put its BARs: what an import of a Xen capture of it needs. */
+	say("RESULT: %s/bars PASS bar0 0x%lx bar2 0x%lx bar4 0x%x\n", guest_name, drv.bar0, drv.bar2,
+	    drv.bar4);
 	ret = refdrv_init(&drv);
 	if (!ret)
 		ret = refdrv_scene_init(&drv, &scene, WIDTH, HEIGHT);
