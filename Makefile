@@ -11,7 +11,7 @@ DEMO_PNG  ?= vgt-demo.png
 DEMO_SCREENS ?= vgt-demo-screens
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-fast bench fuzz clean regression-traces
+.PHONY: all deps demo check check-xen bench fuzz clean regression-traces
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -52,20 +52,20 @@ bench: deps
 
 # The plain and ASan+UBSan builds run every suite, the TSan build the
 # threaded ones; the summary line counts each test case.
-# The end-to-end stage on real Xen (tests/e2e/) runs in the plain build only;
-# `make check-fast` leaves it out for quick local loops.
-E2E ?=
-check-fast:
-	$(MAKE) check E2E="--no-suite e2e" DEPS_E2E=
+# The end-to-end stage on real Xen under QEMU (tests/e2e/): its own target
+# until the dom0 toolstack runs it reliably (see tests/e2e/README.md).
+DEPS_E2E ?=
+check-xen: DEPS_E2E = e2e
+check-xen: deps
+	$(MAKE) all
+	meson test -C $(BUILD) --print-errorlogs --suite e2e
 
-DEPS_E2E ?= e2e
-demo bench fuzz regression-traces: DEPS_E2E =
 check: deps
 	$(MAKE) all
 	$(MAKE) $(SANBUILD)/build.ninja $(TSANBUILD)/build.ninja
 	ninja -C $(SANBUILD)
 	ninja -C $(TSANBUILD)
-	-meson test -C $(BUILD) --print-errorlogs --num-processes 2 $(E2E)
+	-meson test -C $(BUILD) --print-errorlogs --num-processes 2 --no-suite e2e
 	-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		meson test -C $(SANBUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 4 \
 		--no-suite e2e

@@ -86,8 +86,16 @@ done
 expected-frame 320 240 $((FRAMES - 1)) /tmp/expected.png
 for g in g1 g2 g3; do
 	d=$(xl domid vgt-e2e-$g)
-	vgtctl --socket $SOCK screenshot "$d" /tmp/$g.png > /dev/null 2>&1
-	check "screen-$g" "dom$d's screenshot is the frame it drew" cmp -s /tmp/$g.png /tmp/expected.png
+	vgtctl --socket $SOCK screenshot "$d" /tmp/$g.png > /tmp/shot-$g.log 2>&1
+	if cmp -s /tmp/$g.png /tmp/expected.png; then
+		pass "screen-$g" "dom$d's screenshot is the frame it drew"
+	else
+		fail "screen-$g" "dom$d's screenshot is not the frame it drew"
+		sed 's/^/  screenshot: /' /tmp/shot-$g.log
+		ls -l /tmp/$g.png /tmp/expected.png | sed 's/^/  /'
+		cmp /tmp/$g.png /tmp/expected.png | sed 's/^/  /'
+		vgtctl --socket $SOCK stats "$d" | sed 's/^/  stats: /'
+	fi
 	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats-$g.json
 	check "clean-$g" "no guest error, not in failsafe" \
 		[ "$(json_field /tmp/stats-$g.json failsafe)" = false -a "$(json_field /tmp/stats-$g.json guest_errors)" = 0 ]
