@@ -58,6 +58,7 @@ create() { # guest -> 0 when created; a second try after a transient xl failure
 		ps | grep -E 'xenstored|xl |vgtd' | grep -v grep | sed 's/^/  ps: /'
 		grep -v '^Parsing\|tsc mode' /tmp/create-$1.log | head -n 4 | sed 's/^/  create: /'
 		echo "  xenstored fds: $(ls /proc/$(pidof xenstored)/fd 2>/dev/null | wc -l), xl processes: $(pidof xl | wc -w)"
+		dmesg | grep -iE 'segfault|traps:|general protection|oom' | tail -n 3 | sed 's/^/  kernel: /'
 		sleep 2
 	done
 	return 1
