@@ -182,6 +182,8 @@ static void info_locked(struct vgt_host *host, struct vgt_host_info *info)
 		info->engine_resets[e] = host->eng[e].resets;
 	}
 	info->max_sched_delay_ns = host->max_sched_delay_ns;
+	info->host_mem.base = host->mem_base;
+	info->host_mem.size = host->mem_size;
 }
 
 void vgt_host_get_info(struct vgt_host *host, struct vgt_host_info *info)

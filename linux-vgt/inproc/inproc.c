@@ -293,12 +293,24 @@ int vgt_inproc_guest_init(struct vgt_inproc_guest *g, struct vgt_host *host, str
 			  const struct vgt_vgpu_params *params, struct vgt_error *err)
 {
 	struct vgt_vgpu_params p = *params;
+	struct vgt_host_info hi;
 	int ret;
 
 	memset(g, 0, sizeof(*g));
 	if ((ram_maddr | ram_size) & 0xFFFu || !ram_size ||
 	    ram_maddr > gensim_memory_size(gs) || ram_size > gensim_memory_size(gs) - ram_maddr) {
 		snprintf(err->msg, sizeof(err->msg), "guest RAM outside machine memory");
+		return -EINVAL;
+	}
+	/* The mediator's rings, shadow batches and status pages are not a guest's RAM. */
+	vgt_host_get_info(host, &hi);
+	if (ram_maddr < hi.host_mem.base + hi.host_mem.size &&
+	    hi.host_mem.base < ram_maddr + ram_size) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "guest RAM [0x%llx, +%llu MiB) overlaps the mediator's own memory "
+			 "[0x%llx, +%llu MiB)", (unsigned long long)ram_maddr,
+			 (unsigned long long)(ram_size >> 20), (unsigned long long)hi.host_mem.base,
+			 (unsigned long long)(hi.host_mem.size >> 20));
 		return -EINVAL;
 	}
 	g->gs = gs;

@@ -287,6 +287,33 @@ static void test_context_write_reaches_engine(void **state)
 	ch_destroy(&h);
 }
 
+/* A guest's RAM may not be the mediator's own memory, by a page either way. */
+static void test_guest_ram_not_host_memory(void **state)
+{
+	struct core_harness h;
+	struct vgt_inproc_guest g;
+	struct vgt_vgpu_params p = { .domid = 9, .type = "vgt-32" };
+	struct vgt_error err = { { 0 } };
+	struct vgt_host_info hi;
+	uint64_t end;
+
+	(void)state;
+	ch_create(&h);
+	vgt_host_get_info(h.host, &hi);
+	assert_true(hi.host_mem.size >= (32u << 20));
+	end = hi.host_mem.base + hi.host_mem.size;
+	/* Ending one page into it, and starting on its last page: refused. */
+	assert_int_equal(vgt_inproc_guest_init(&g, h.host, h.gs, hi.host_mem.base, 1u << 20, &p,
+					       &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "overlaps the mediator's own memory"));
+	assert_int_equal(vgt_inproc_guest_init(&g, h.host, h.gs, end - 4096, 1u << 20, &p, &err),
+			 -EINVAL);
+	/* Right after it: accepted. */
+	assert_int_equal(vgt_inproc_guest_init(&g, h.host, h.gs, end, 1u << 20, &p, &err), 0);
+	vgt_inproc_guest_fini(&g);
+	ch_destroy(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_notify_interrupts),
 		cmocka_unit_test(test_gtt_pair_all_or_nothing),
 		cmocka_unit_test(test_context_write_reaches_engine),
+		cmocka_unit_test(test_guest_ram_not_host_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,6 +101,7 @@ struct vgt_host_info {
 	uint64_t context_switches[4];
 	uint64_t engine_resets[4];
 	uint64_t max_sched_delay_ns;  /* longest a workload waited to be dispatched */
+	struct vgt_range host_mem;    /* machine memory the mediator keeps for itself */
 };
 void vgt_host_get_info(struct vgt_host *host, struct vgt_host_info *info);
 
