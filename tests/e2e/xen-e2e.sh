@@ -95,7 +95,7 @@ log=$out/serial.log
 xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot"
 dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
 set +e
-timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -machine q35 -cpu max,-smap -smp 2 \
+timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=${XEN_E2E_TCG_THREAD:-multi} -machine q35 -cpu max,-smap -smp 2 \
 	-m 2048 -nographic -nodefaults -serial stdio -no-reboot \
 	-kernel "$out/xen.elf" -append "$xen_cmd" -initrd "$kernel $dom0_cmd,$out/dom0.cpio" \
 	< /dev/null > "$log" 2>&1
