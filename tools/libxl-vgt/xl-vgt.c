@@ -131,7 +131,7 @@ static int domid_of(const char *name, unsigned *domid)
 	struct xs_handle *xs = xs_open(XS_OPEN_READONLY);
 	unsigned n = 0, found = 0;
 	char **ids, *end;
-	bool hit = false;
+	bool hit = false, numeric;
 	unsigned long v;
 
 	/* No xenstore here (a test's stand-in xl): ask xl. */
@@ -139,6 +139,7 @@ static int domid_of(const char *name, unsigned *domid)
 		return domid_by_xl(name, domid);
 	errno = 0;
 	v = strtoul(name, &end, 10);
+	numeric = !errno && end != name && !*end;
 	ids = xs_directory(xs, XBT_NULL, "/local/domain", &n);
 	for (unsigned i = 0; ids && i < n && !hit; i++) {
 		char path[64], *dom_name;
@@ -147,7 +148,7 @@ static int domid_of(const char *name, unsigned *domid)
 		snprintf(path, sizeof(path), "/local/domain/%s/name", ids[i]);
 		dom_name = xs_read(xs, XBT_NULL, path, &len);
 		if ((dom_name && !strcmp(dom_name, name)) ||
-		    (!errno && !*end && end != name && strtoul(ids[i], NULL, 10) == v)) {
+		    (numeric && strtoul(ids[i], NULL, 10) == v)) {
 			found = (unsigned)strtoul(ids[i], NULL, 10);
 			hit = true;
 		}
