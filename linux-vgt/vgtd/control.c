@@ -173,12 +173,8 @@ static const char *state_name(const struct vgtd_domain *dom, const struct vgt_vg
 {
 	if (vi->failsafe)
 		return "failsafe";
-	if (dom->sim) {
-		struct vgtd_sim_stats s;
-
-		vgtd_sim_stats(dom->sim, &s);
-		return s.running ? "running" : "stopped";
-	}
+	if (dom->sim)
+		return vgtd_sim_running(dom->sim) ? "running" : "stopped";
 	return "running";
 }
 

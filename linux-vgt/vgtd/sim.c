@@ -129,6 +129,11 @@ struct vgt_vgpu *vgtd_sim_vgpu(struct vgtd_sim_guest *g)
 	return g->guest.vgpu;
 }
 
+bool vgtd_sim_running(struct vgtd_sim_guest *g)
+{
+	return atomic_load(&g->running);
+}
+
 void vgtd_sim_stats(struct vgtd_sim_guest *g, struct vgtd_sim_stats *s)
 {
 	struct vgt_error err = { { 0 } };
@@ -136,7 +141,7 @@ void vgtd_sim_stats(struct vgtd_sim_guest *g, struct vgtd_sim_stats *s)
 
 	memset(s, 0, sizeof(*s));
 	s->frames = atomic_load(&g->frames);
-	s->running = atomic_load(&g->running);
+	s->running = vgtd_sim_running(g);
 	pthread_mutex_lock(&g->guest.lock);
 	s->msis = g->guest.msis;
 	pthread_mutex_unlock(&g->guest.lock);

@@ -101,7 +101,9 @@ struct vgtd_sim_stats {
 	bool screen_matches;    /* its scanout is the frame it last drew */
 	char error[VGT_ERRMSG_MAX];
 };
+/* Counters, and whether its screen shows the frame it drew (a scanout: not cheap). */
 void vgtd_sim_stats(struct vgtd_sim_guest *g, struct vgtd_sim_stats *s);
+bool vgtd_sim_running(struct vgtd_sim_guest *g);
 /* The slot's guest RAM must fit the backend's memory. */
 uint64_t vgtd_sim_memory_needed(unsigned slots);
 
