@@ -45,25 +45,31 @@ void vgt_trace_vgpu(struct vgt_vgpu *v, uint32_t event, unsigned n, uint32_t a, 
 		vgt_trace_emit(v->host, event, w, 1 + (n > 4 ? 4 : n));
 }
 
-void vgt_trace_data(struct vgt_vgpu *v, uint32_t event, uint64_t addr, const void *buf, size_t len)
+void vgt_host_trace_data(struct vgt_host *host, uint32_t event, uint32_t domid, uint64_t addr,
+			 const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
-	if (!vgt_tracing(v->host))
+	if (!vgt_tracing(host))
 		return;
 	while (len) {
 		uint32_t w[7] = { 0 };
 		size_t k = len < VGT_TRC_DATA_BYTES ? len : VGT_TRC_DATA_BYTES;
 
-		w[0] = v->domid | (uint32_t)k << 16;
+		w[0] = domid | (uint32_t)k << 16;
 		w[1] = (uint32_t)addr;
 		w[2] = (uint32_t)(addr >> 32);
 		memcpy(&w[3], p, k);
-		vgt_trace_emit(v->host, event, w, 7);
+		vgt_trace_emit(host, event, w, 7);
 		p += k;
 		addr += k;
 		len -= k;
 	}
+}
+
+void vgt_trace_data(struct vgt_vgpu *v, uint32_t event, uint64_t addr, const void *buf, size_t len)
+{
+	vgt_host_trace_data(v->host, event, v->domid, addr, buf, len);
 }
 
 void vgt_host_trace(struct vgt_host *host, uint32_t event, const uint32_t *extra, unsigned n)

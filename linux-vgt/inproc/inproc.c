@@ -228,30 +228,12 @@ static void p_wait(void *ctx)
 
 /* ---- What the guest's CPU and the device clock do, recorded for replay ---------- */
 
-static void trace_data(struct vgt_inproc_guest *g, uint32_t event, uint64_t addr,
-		       const uint8_t *p, size_t len)
-{
-	while (len) {
-		uint32_t w[7] = { 0 };
-		size_t k = len < VGT_TRC_DATA_BYTES ? len : VGT_TRC_DATA_BYTES;
-
-		w[0] = g->domid | (uint32_t)k << 16;
-		w[1] = (uint32_t)addr;
-		w[2] = (uint32_t)(addr >> 32);
-		memcpy(&w[3], p, k);
-		vgt_host_trace(g->host, event, w, 7);
-		p += k;
-		addr += k;
-		len -= k;
-	}
-}
-
 int vgt_inproc_ram_write(struct vgt_inproc_guest *g, uint64_t gpa, const void *buf, size_t len)
 {
 	int ret = t_write_gpa(g, gpa, buf, len);
 
-	if (!ret && vgt_host_tracing(g->host))
-		trace_data(g, VGT_TRC_RAM_WRITE, gpa, buf, len);
+	if (!ret)
+		vgt_host_trace_data(g->host, VGT_TRC_RAM_WRITE, g->domid, gpa, buf, len);
 	return ret;
 }
 
@@ -264,8 +246,8 @@ int vgt_inproc_aperture_write(struct vgt_inproc_guest *g, uint64_t off, const vo
 	if (off < w->guest_off || off - w->guest_off >= w->size || len > w->size - (off - w->guest_off))
 		return -EFAULT;
 	ret = gensim_aperture_write(g->gs, w->host_off + (off - w->guest_off), buf, len);
-	if (!ret && vgt_host_tracing(g->host))
-		trace_data(g, VGT_TRC_APERTURE_WRITE, off, buf, len);
+	if (!ret)
+		vgt_host_trace_data(g->host, VGT_TRC_APERTURE_WRITE, g->domid, off, buf, len);
 	return ret;
 }
 

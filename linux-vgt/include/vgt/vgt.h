@@ -287,6 +287,9 @@ int vgt_host_trace_stop(struct vgt_host *host);
 bool vgt_host_tracing(struct vgt_host *host);
 /* A record from outside the core (a transport's guest RAM writes, device steps). */
 void vgt_host_trace(struct vgt_host *host, uint32_t event, const uint32_t *extra, unsigned n);
+/* Memory contents (VGT_TRC_RAM_WRITE and the like) of domain @domid, 16 bytes a record. */
+void vgt_host_trace_data(struct vgt_host *host, uint32_t event, uint32_t domid, uint64_t addr,
+			 const void *buf, size_t len);
 /* Records VGT_TRC_DIGEST records for every vGPU (see vgt_vgpu_digest). */
 void vgt_host_trace_digests(struct vgt_host *host);
 
