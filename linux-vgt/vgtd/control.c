@@ -112,17 +112,7 @@ static bool fail(struct vgtd_buf *out, const char *fmt, ...)
 
 static bool parse_domid(const char *s, uint32_t *domid)
 {
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v >= 0x7FF0)      /* DOMID_FIRST_RESERVED */
-		return false;
-	*domid = (uint32_t)v;
-	return true;
+	return vgtd_parse_u32(s, 0, 0x7FEF, domid);     /* below DOMID_FIRST_RESERVED */
 }
 
 /* ---- Commands ------------------------------------------------------------------- */
@@ -422,32 +412,28 @@ static bool cmd_screenshot(struct vgtd *d, char **w, unsigned n, struct vgtd_buf
 static bool cmd_set_weight(struct vgtd *d, bool json, char **w, unsigned n, struct vgtd_buf *out)
 {
 	struct vgtd_domain *dom;
-	uint32_t domid;
-	unsigned long weight;
-	char *end;
+	uint32_t domid, weight;
 	int ret = -ENOENT;
 
 	if (n != 3)
 		return fail(out, "usage: set-weight DOMID WEIGHT");
 	if (!parse_domid(w[1], &domid))
 		return fail(out, "'%.20s' is not a domain id", w[1]);
-	errno = 0;
-	weight = strtoul(w[2], &end, 10);
-	if (w[2][0] < '0' || w[2][0] > '9' || errno || *end || weight < 1 || weight > 100)
+	if (!vgtd_parse_u32(w[2], 1, 100, &weight))
 		return fail(out, "weight '%.20s' is not 1..100", w[2]);
 	pthread_mutex_lock(&d->lock);
 	dom = vgtd_find(d, domid);
 	if (dom)
-		ret = vgt_vgpu_set_weight(dom->vgpu, (uint32_t)weight);
+		ret = vgt_vgpu_set_weight(dom->vgpu, weight);
 	pthread_mutex_unlock(&d->lock);
 	if (!dom)
 		return fail(out, "domain %u has no vGPU", domid);
 	if (ret)
 		return fail(out, "cannot set the weight: %s", strerror(-ret));
 	if (json)
-		vgtd_buf_printf(out, "{\"domid\":%u,\"weight\":%lu}\n", domid, weight);
+		vgtd_buf_printf(out, "{\"domid\":%u,\"weight\":%u}\n", domid, weight);
 	else
-		vgtd_buf_printf(out, "domain %u: weight %lu\n", domid, weight);
+		vgtd_buf_printf(out, "domain %u: weight %u\n", domid, weight);
 	return true;
 }
 

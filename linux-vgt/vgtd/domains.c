@@ -14,7 +14,7 @@ struct spec {
 	bool has_fences, primary;
 };
 
-static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+bool vgtd_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -89,7 +89,7 @@ static int parse_spec(const char *text, struct spec *s, struct vgt_error *err)
 				 "unknown key '%.20s' (want low, high, fences, weight, primary)", tok);
 			return -EINVAL;
 		}
-		if (!parse_u32(eq, min, max, field)) {
+		if (!vgtd_parse_u32(eq, min, max, field)) {
 			snprintf(err->msg, sizeof(err->msg), "%s=%.20s is not a number in %u..%u", tok,
 				 eq, min, max);
 			return -EINVAL;

@@ -81,6 +81,9 @@ void vgtd_set_log_level(enum vgt_log_level level);
 /* journald reads "<N>" priority prefixes (systemd sets $JOURNAL_STREAM). */
 void vgtd_log_to_journal(bool on);
 
+/* A decimal number in [min, max], digits only (no sign, space or suffix). */
+bool vgtd_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
 /* domains.c: attach and detach through the configured transport. */
 int vgtd_attach(struct vgtd *d, uint32_t domid, const char *spec, struct vgtd_domain **out,
 		struct vgt_error *err);
