@@ -98,14 +98,7 @@ static int dom_start(struct vgt_host *host, struct gensim *gs, struct rec_dom *d
 		return ret;
 	}
 	d->up = true;
-	ret = refdrv_probe(&d->drv, &d->g.plat);
-	if (!ret)
-		ret = refdrv_init(&d->drv);
-	if (!ret)
-		ret = refdrv_scene_init(&d->drv, &d->scene, TR_WIDTH, TR_HEIGHT);
-	if (!ret)
-		ret = refdrv_display_set(&d->drv, 0, &d->scene.fb, TR_WIDTH, TR_HEIGHT,
-					 d->scene.stride, HSW_DSPFMT_BGRX888);
+	ret = refdrv_scene_start(&d->drv, &d->g.plat, &d->scene, TR_WIDTH, TR_HEIGHT);
 	if (!ret)
 		ret = refdrv_bo_alloc(&d->drv, REFDRV_BATCH_MAX_DWORDS * 4u, false, &d->batch);
 	if (!ret)

@@ -73,14 +73,7 @@ static void *domain_main(void *arg)
 	struct demo *demo = d->demo;
 	int ret;
 
-	ret = refdrv_probe(&d->drv, &d->guest.plat);
-	if (!ret)
-		ret = refdrv_init(&d->drv);
-	if (!ret)
-		ret = refdrv_scene_init(&d->drv, &d->scene, DOM_WIDTH, DOM_HEIGHT);
-	if (!ret)
-		ret = refdrv_display_set(&d->drv, 0, &d->scene.fb, DOM_WIDTH, DOM_HEIGHT,
-					 d->scene.stride, HSW_DSPFMT_BGRX888);
+	ret = refdrv_scene_start(&d->drv, &d->guest.plat, &d->scene, DOM_WIDTH, DOM_HEIGHT);
 	if (!ret)
 		ret = refdrv_bo_alloc(&d->drv, REFDRV_BATCH_MAX_DWORDS * 4u, false, &d->store_batch);
 	if (!ret)

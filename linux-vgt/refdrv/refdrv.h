@@ -151,6 +151,12 @@ struct refdrv_scene {
 #define REFDRV_SPRITE_SIZE 64u
 
 int refdrv_scene_init(struct refdrv *d, struct refdrv_scene *s, uint32_t width, uint32_t height);
+/*
+ * What every demo-like guest does first: probe and initialise the device,
+ * set up a scene of @width x @height and show it on pipe A (XRGB8888).
+ */
+int refdrv_scene_start(struct refdrv *d, const struct refdrv_platform *plat,
+		       struct refdrv_scene *s, uint32_t width, uint32_t height);
 /* Draws animation frame @frame with the blitter and waits for it. */
 int refdrv_scene_draw(struct refdrv *d, struct refdrv_scene *s, uint32_t frame);
 /* What frame @frame must look like, computed on the CPU, XRGB8888. */

@@ -79,6 +79,20 @@ int refdrv_scene_init(struct refdrv *d, struct refdrv_scene *s, uint32_t width, 
 	return ret;
 }
 
+int refdrv_scene_start(struct refdrv *d, const struct refdrv_platform *plat,
+		       struct refdrv_scene *s, uint32_t width, uint32_t height)
+{
+	int ret = refdrv_probe(d, plat);
+
+	if (!ret)
+		ret = refdrv_init(d);
+	if (!ret)
+		ret = refdrv_scene_init(d, s, width, height);
+	if (!ret)
+		ret = refdrv_display_set(d, 0, &s->fb, width, height, s->stride, HSW_DSPFMT_BGRX888);
+	return ret;
+}
+
 static void emit_fill(struct refdrv_batch *b, const struct refdrv_scene *s, struct rect r,
 		      uint32_t color)
 {

@@ -48,14 +48,7 @@ static void *sim_main(void *arg)
 	struct vgtd_sim_guest *g = arg;
 	int ret;
 
-	ret = refdrv_probe(&g->drv, &g->guest.plat);
-	if (!ret)
-		ret = refdrv_init(&g->drv);
-	if (!ret)
-		ret = refdrv_scene_init(&g->drv, &g->scene, SIM_WIDTH, SIM_HEIGHT);
-	if (!ret)
-		ret = refdrv_display_set(&g->drv, 0, &g->scene.fb, SIM_WIDTH, SIM_HEIGHT,
-					 g->scene.stride, HSW_DSPFMT_BGRX888);
+	ret = refdrv_scene_start(&g->drv, &g->guest.plat, &g->scene, SIM_WIDTH, SIM_HEIGHT);
 	while (!ret && !atomic_load(&g->stop)) {
 		uint64_t f = atomic_load(&g->frames);
 
