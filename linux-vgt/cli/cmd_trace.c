@@ -367,8 +367,9 @@ static int perform(struct replay *r, size_t i)
 
 	r->inputs++;
 	r->done[i] = true;
+	/* Device steps and the digest request concern no one domain. */
 	if (rec->event != VGT_TRC_STEP && rec->event != VGT_TRC_TIME &&
-	    !(rec->event == VGT_TRC_DIGEST)) {
+	    rec->event != VGT_TRC_DIGEST) {
 		if (rec->n < 1)
 			return corrupt(r, i, "too few words");
 		/* Memory records carry the byte count above the domain id. */
