@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Builds the bare-metal PVH test guest (tests/e2e/guest/) with the reference
+# Builds the bare-metal test guest (tests/e2e/guest/) with the reference
 # driver linked in: freestanding x86-64, no red zone (interrupts run on the
 # same stack), no SSE or x87 (no FPU state to manage), loaded at 1 MiB.
 #   tests/e2e/build-guest.sh OUT
+# OUT is the ELF a PVH domain boots; OUT.bzimage the same code behind
+# setup.S, which an HVM domain's device model boots.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
@@ -22,3 +24,12 @@ $CC -c "$src/tests/e2e/guest/head.S" -o "$obj/head.o"
 # shellcheck disable=SC2086
 $CC -nostdlib -static -no-pie -Wl,-T,"$src/tests/e2e/guest/guest.ld" -Wl,--build-id=none \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o "$out" "$obj"/*.o
+
+# The bzImage: setup.S's two sectors, then the loadable bytes from 1 MiB on.
+mkdir "$obj/setup"
+$CC -c "$src/tests/e2e/guest/setup.S" -o "$obj/setup/setup.o"
+$CC -nostdlib -static -no-pie -Wl,--oformat=binary -Wl,-Ttext=0 -Wl,-e,0 -Wl,--build-id=none \
+	-o "$obj/setup/setup.bin" "$obj/setup/setup.o"
+[ "$(wc -c < "$obj/setup/setup.bin")" = 1024 ] || { echo "setup.S: not 2 sectors" >&2; exit 1; }
+objcopy -O binary -R .note.Xen "$out" "$obj/payload.bin"
+cat "$obj/setup/setup.bin" "$obj/payload.bin" > "$out.bzimage"

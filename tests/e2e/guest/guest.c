@@ -176,7 +176,7 @@ void guest_msi(void);
 void guest_timer(void);
 void guest_spurious(void);
 void guest_fault(uint64_t word);
-void guest_main(uint32_t start_info);
+void guest_main(uint32_t magic, uint32_t boot_info);
 
 static void set_gate(unsigned vec, void (*fn)(void))
 {
@@ -221,6 +221,9 @@ static void interrupts_init(void)
 	set_gate(TIMER_VECTOR, isr_timer);
 	set_gate(0xFF, isr_spurious);
 	__asm__ volatile("lidt %0" :: "m"(idtr));
+	/* A BIOS leaves the legacy PICs on vectors 8-15, the exceptions' (HVM only). */
+	outb(0x21, 0xFF);
+	outb(0xA1, 0xFF);
 	wr32(LAPIC + 0xF0, 0x1FF);          /* software enable, spurious vector 0xFF */
 	wr32(LAPIC + 0x3E0, 0xB);           /* timer: divide by 1 */
 	wr32(LAPIC + 0x320, TIMER_VECTOR | 1u << 17);   /* periodic */
@@ -455,17 +458,27 @@ static void hostile(void)
 	       "the entry was refused");
 }
 
-void guest_main(uint32_t start_info)
+/* The command line from the bzImage's boot_params or PVH's start_info. */
+static const char *boot_cmdline(uint32_t magic, uint32_t boot_info)
 {
-	const uint32_t *si = (const uint32_t *)(uintptr_t)start_info;
-	const char *cmdline = 0;
+	const uint32_t *info = (const uint32_t *)(uintptr_t)boot_info;
+
+	if (!info)
+		return 0;
+	if (magic == 0x53726448u)                       /* "HdrS": cmd_line_ptr at 0x228 */
+		return info[0x228 / 4] ? (const char *)(uintptr_t)info[0x228 / 4] : 0;
+	if (info[0] == 0x336EC578u && info[6])          /* hvm_start_info: magic, cmdline_paddr */
+		return (const char *)(uintptr_t)info[6];
+	return 0;
+}
+
+void guest_main(uint32_t magic, uint32_t boot_info)
+{
 	uint32_t f;
 	long wrong;
 	int ret;
 
-	if (si && si[0] == 0x336EC578u && si[6])
-		cmdline = (const char *)(uintptr_t)si[6];
-	parse_cmdline(cmdline);
+	parse_cmdline(boot_cmdline(magic, boot_info));
 	interrupts_init();
 	say("RESULT: %s/boot PASS %s\n", guest_name, hostile_role ? "hostile" : "normal");
 
@@ -504,6 +517,12 @@ void guest_main(uint32_t start_info)
 		hostile();
 out:
 	say("RESULT: %s/done %u passed, %u failed\n", guest_name, passed, failed);
+	/*
+	 * Idle for good: no timer ticks to emulate while the other guests run.
+	 * Interrupts stay on: Xen takes HLT with them off as the vCPU going down,
+	 * and the domain powers off when its last one does.
+	 */
+	wr32(LAPIC + 0x320, TIMER_VECTOR | 1u << 16);
 	for (;;)
 		__asm__ volatile("sti; hlt");
 }

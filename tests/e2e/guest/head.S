@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The test guest's entry: Xen's PVH boot protocol starts it in 32-bit
- * protected mode, paging off, %ebx pointing at struct hvm_start_info.  It
- * identity-maps the first 4 GiB with 2 MiB pages (RAM and the vGPU's BARs
- * alike), enters long mode and calls guest_main(start_info).  Interrupt
- * stubs for the MSI and the local APIC timer live here too.
+ * The test guest's entry, the first byte of its image (1 MiB).  Xen's PVH
+ * boot (a PVH domain) and setup.S (a bzImage, for an HVM domain booted by
+ * its device model) both start it in 32-bit protected mode, paging off,
+ * %ebx pointing at their boot information; setup.S also puts "HdrS" in
+ * %eax.  It clears its .bss (in an HVM domain, hvmloader ran where it
+ * lives), identity-maps the first 4 GiB with 2 MiB pages (RAM and the
+ * vGPU's BARs alike), enters long mode and calls guest_main(magic, info).
+ * Interrupt stubs for the MSI and the local APIC timer live here too.
  */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
@@ -22,7 +25,13 @@
 pvh_start32:
 	cli
 	cld
+	movl %eax, %ebp                 /* setup.S's magic, or whatever PVH left */
 	movl %ebx, %esi
+	movl $__bss_start, %edi
+	movl $__bss_end, %ecx
+	subl %edi, %ecx
+	xorl %eax, %eax
+	rep stosb
 	movl $boot_stack_top, %esp
 
 	/* PML4[0] -> PDPT, PDPT[0..3] -> four page directories of 2 MiB pages. */
@@ -74,7 +83,8 @@ start64:
 	movw %ax, %fs
 	movw %ax, %gs
 	movq $boot_stack_top, %rsp
-	movl %esi, %edi
+	movl %ebp, %edi
+	movl %esi, %esi
 	call guest_main
 4:	cli
 	hlt
