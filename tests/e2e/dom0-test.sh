@@ -9,8 +9,8 @@ SOCK=/run/vgt/vgtd.sock
 FRAMES=4
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "T+$(up)s: $*"; }
-pass() { echo "RESULT: dom0/$1 PASS $2"; }
-fail() { echo "RESULT: dom0/$1 FAIL $2"; }
+pass() { echo "RESULT: dom0/$1 PASS $2" | tee -a /tmp/results.log; }
+fail() { echo "RESULT: dom0/$1 FAIL $2" | tee -a /tmp/results.log; }
 check() { name=$1; detail=$2; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
 
 # The guests report on Xen's console: "(dN) RESULT: gX/..." lines.
@@ -22,6 +22,16 @@ wait_guest_done() { # name timeout
 		[ $i -ge "$2" ] && return 1
 	done
 	return 0
+}
+# What the summary reports: domains served, ioreqs vgtd handled for them,
+# screens matched, attacks contained.
+served=0; ioreqs=0; matched=0; contained=0
+count_ioreqs() { # domain name -> adds its ioreqs so far to the total
+	vgtctl --socket $SOCK --json stats "$(xl domid "$1")" > /tmp/ioreqs.json 2>/dev/null || return 0
+	for k in mmio pio cfg buffered; do
+		n=$(sed -n "s/.*\"xen\":{.*\"$k\":\([0-9]*\).*/\1/p" /tmp/ioreqs.json)
+		ioreqs=$((ioreqs + ${n:-0}))
+	done
 }
 json_field() { # json key -> first numeric or boolean value of "key"
 	sed -n "s/.*\"$2\":\([a-z0-9]*\).*/\1/p" "$1" | head -n 1
@@ -86,24 +96,27 @@ done
 # Where the guests put their BARs (the same code places them alike), for the import below.
 xl dmesg | grep -a 'RESULT: g[0-9]/bars' | tail -n 1 > /tmp/bars.txt
 
-# Each normal guest's screen, as vgtd's plane decoder sees it, against the CPU's frame.
+# A normal guest's screen, as vgtd's plane decoder sees it, against the
+# CPU's frame; and its vGPU clean.
 expected-frame 320 240 $((FRAMES - 1)) /tmp/expected.png
-for g in g1 g2 g3; do
-	d=$(xl domid vgt-e2e-$g)
-	vgtctl --socket $SOCK screenshot "$d" /tmp/$g.png > /tmp/shot-$g.log 2>&1
-	if cmp -s /tmp/$g.png /tmp/expected.png; then
-		pass "screen-$g" "dom$d's screenshot is the frame it drew"
+check_screen() { # guest
+	d=$(xl domid vgt-e2e-$1)
+	vgtctl --socket $SOCK screenshot "$d" /tmp/$1.png > /tmp/shot-$1.log 2>&1
+	if cmp -s /tmp/$1.png /tmp/expected.png; then
+		pass "screen-$1" "dom$d's screenshot is the frame it drew"
+		matched=$((matched + 1))
 	else
-		fail "screen-$g" "dom$d's screenshot is not the frame it drew"
-		sed 's/^/  screenshot: /' /tmp/shot-$g.log
-		ls -l /tmp/$g.png /tmp/expected.png | sed 's/^/  /'
-		cmp /tmp/$g.png /tmp/expected.png | sed 's/^/  /'
+		fail "screen-$1" "dom$d's screenshot is not the frame it drew"
+		sed 's/^/  screenshot: /' /tmp/shot-$1.log
+		ls -l /tmp/$1.png /tmp/expected.png | sed 's/^/  /'
+		cmp /tmp/$1.png /tmp/expected.png | sed 's/^/  /'
 		vgtctl --socket $SOCK stats "$d" | sed 's/^/  stats: /'
 	fi
-	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats-$g.json
-	check "clean-$g" "no guest error, not in failsafe" \
-		[ "$(json_field /tmp/stats-$g.json failsafe)" = false -a "$(json_field /tmp/stats-$g.json guest_errors)" = 0 ]
-done
+	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats-$1.json
+	check "clean-$1" "no guest error, not in failsafe" \
+		[ "$(json_field /tmp/stats-$1.json failsafe)" = false -a "$(json_field /tmp/stats-$1.json guest_errors)" = 0 ]
+}
+for g in g1 g2 g3; do check_screen $g; done
 d4=$(xl domid vgt-e2e-g4)
 vgtctl --socket $SOCK --json stats "$d4" > /tmp/stats-g4.json
 check hostile-failsafe "the hostile guest is in failsafe" [ "$(json_field /tmp/stats-g4.json failsafe)" = true ]
@@ -113,6 +126,7 @@ check hostile-gtt "its GTT escapes were refused" [ "$(json_field /tmp/stats-g4.j
 # Destroy a guest: its resources return; then it is created again and runs again.
 d2=$(xl domid vgt-e2e-g2)
 vgtctl --socket $SOCK --json types > /tmp/types4.json
+count_ioreqs vgt-e2e-g2
 xl-vgt destroy vgt-e2e-g2 > /dev/null 2>&1
 sleep 1
 vgtctl --socket $SOCK --json types > /tmp/types3.json
@@ -147,8 +161,25 @@ vgt trace dump /tmp/imported.trace --reg 0x78000 | head -n 2 | sed 's/^/  dump: 
 vgt trace replay /tmp/imported.trace > /tmp/replay.log 2>&1
 check xentrace-replay "$(tail -n 1 /tmp/replay.log)" [ $? = 0 ]
 
+# An HVM guest beside the real device model: qemu-xen emulates its
+# platform and boots it, vgtd's ioreq server serves its vGPU.
+if create g5; then
+	pass create-g5 "$(tail -n 1 /tmp/create-g5.log)"
+	check qemu-xen "qemu-xen runs as g5's device model" pidof xen-qemu-system-i386
+	if wait_guest_done g5 240; then
+		pass guest-g5-finished "its driver ran to the end"
+	else
+		fail guest-g5-finished "no 'done' from its driver"
+		grep -v '^Parsing' /var/log/xen/qemu-dm-vgt-e2e-g5.log 2>/dev/null | tail -n 8 | sed 's/^/  qemu: /'
+	fi
+	check_screen g5
+else
+	fail create-g5 "$(tail -n 1 /tmp/create-g5.log)"
+	grep -v '^Parsing' /tmp/create-g5.log | tail -n 8 | sed 's/^/  create: /'
+fi
+
 # The guests go; vgtd releases everything it held.
-for g in g1 g2 g3 g4; do xl destroy vgt-e2e-$g 2>/dev/null; done
+for g in g1 g2 g3 g4 g5; do count_ioreqs vgt-e2e-$g; xl destroy vgt-e2e-$g 2>/dev/null; done
 sleep 2
 vgtctl --socket $SOCK --json types > /tmp/types-end.json
 check all-released "every vGPU released when its domain died (@releaseDomain)" \
@@ -157,4 +188,11 @@ kill $VGTD
 wait $VGTD
 check vgtd-exit "vgtd stops cleanly" [ $? = 0 ]
 say "vgtd log:"; tail -n 40 /tmp/vgtd.log
+# No process in dom0 may have crashed, vgt's or not.
+crashes=$(dmesg | grep -cE 'segfault at|traps:')
+check no-crashes "$crashes processes crashed in dom0" [ "$crashes" = 0 ]
+dmesg | grep -A1 -E 'segfault at|traps:' | sed 's/^/  kernel: /'
+served=$(grep -c 'RESULT: dom0/create-g[0-9] PASS' /tmp/results.log)
+contained=$(grep -c 'RESULT: dom0/hostile-[a-z]* PASS' /tmp/results.log)
+echo "SUMMARY: $served domains created with vGPUs, $ioreqs ioreqs handled by vgtd, $matched screens matched, $contained of 3 attacks contained, $(up) s since dom0 booted"
 say "dom0 test done"
