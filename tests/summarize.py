@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Totals the cases of one or more meson test runs.
 
-TAP programs (the cmocka suites) count one per case; other tests count one
-each. A TAP program that died before reporting all its cases counts as one
-more failure. Ends with the line 'N passed, N failed'."""
+TAP programs (the cmocka suites) count one per case; a stage that ends with
+'NAME: N passed, N failed' lines (the end-to-end stage on Xen) counts what
+those lines say; other tests count one each. A TAP program that died before
+reporting all its cases, or a stage that failed with no failure counted,
+counts as one more failure. Ends with the line 'N passed, N failed'."""
 import json
 import re
 import sys
@@ -16,7 +18,15 @@ def count(logfile):
         ok_result = t["result"] in ("OK", "EXPECTEDFAIL")
         out = t.get("stdout") or ""
         plan = re.search(r"^1\.\.(\d+)$", out, re.M)
-        if plan:
+        stages = re.findall(r"^[a-z0-9-]+: (\d+) passed, (\d+) failed$", out, re.M)
+        if stages:
+            p = sum(int(a) for a, _ in stages)
+            f = sum(int(b) for _, b in stages)
+            if not ok_result and f == 0:
+                f = 1
+            passed += p
+            failed += f
+        elif plan:
             p = len(re.findall(r"^ok \d+", out, re.M))
             f = len(re.findall(r"^not ok \d+", out, re.M))
             if not ok_result and f == 0:
