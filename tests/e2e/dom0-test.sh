@@ -4,28 +4,12 @@
 # tools, starts vgtd on gensim with the Xen transport, creates the test
 # guests with xl-vgt, and checks what they and vgtd report.  Every check
 # prints "RESULT: dom0/NAME PASS|FAIL detail"; the host side counts them.
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
-SOCK=/run/vgt/vgtd.sock
+. /dom0-lib.sh
 FRAMES=4
-up() { cut -d' ' -f1 /proc/uptime; }
-say() { echo "T+$(up)s: $*"; }
-pass() { echo "RESULT: dom0/$1 PASS $2" | tee -a /tmp/results.log; }
-fail() { echo "RESULT: dom0/$1 FAIL $2" | tee -a /tmp/results.log; }
-check() { name=$1; detail=$2; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
 
-# The guests report on Xen's console: "(dN) RESULT: gX/..." lines.
-guest_lines() { xl dmesg | grep -a "RESULT: $1/" ; }
-wait_guest_done() { # name timeout
-	i=0
-	while ! guest_lines "$1" | grep -q "RESULT: $1/done"; do
-		sleep 1; i=$((i + 1))
-		[ $i -ge "$2" ] && return 1
-	done
-	return 0
-}
 # What the summary reports: domains served, ioreqs vgtd handled for them,
 # screens matched, attacks contained.
-served=0; ioreqs=0; matched=0; contained=0
+served=0; ioreqs=0; contained=0
 count_ioreqs() { # domain name -> adds its ioreqs so far to the total
 	vgtctl --socket $SOCK --json stats "$(xl domid "$1")" > /tmp/ioreqs.json 2>/dev/null || return 0
 	for k in mmio pio cfg buffered; do
@@ -33,46 +17,11 @@ count_ioreqs() { # domain name -> adds its ioreqs so far to the total
 		ioreqs=$((ioreqs + ${n:-0}))
 	done
 }
-json_field() { # json key -> first numeric or boolean value of "key"
-	sed -n "s/.*\"$2\":\([a-z0-9]*\).*/\1/p" "$1" | head -n 1
-}
-
-KV=$(uname -r)
-for m in xen-evtchn xen-gntdev xen-privcmd xenfs xen-gntalloc; do
-	insmod /lib/modules/$KV/$m.ko || say "insmod $m failed"
-done
-mount -t xenfs xenfs /proc/xen
-xenstored --pid-file=/run/xenstored.pid
-xen-init-dom0 >/dev/null
-xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
-say "xen tools up"
-
-mkdir -p /run/vgt
-vgtd --transport xen --socket $SOCK > /tmp/vgtd.log 2>&1 &
-VGTD=$!
-i=0
-while ! vgtctl --socket $SOCK version >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
-check vgtd-up "vgtd serves on $SOCK with the xen transport" kill -0 $VGTD
+xen_tools_up
+vgtd_start
 vgtctl --socket $SOCK --json types > /tmp/types0.json
 
 # Four guests at once, each with its own vGPU sizes; g4 is hostile.
-export VGTD_SOCKET=$SOCK
-create() { # guest -> 0 when created; a second try after a transient xl failure
-	for try in 1 2 3; do
-		if timeout 60 xl-vgt create /guest/$1.cfg > /tmp/create-$1.log 2>&1; then
-			[ $try = 1 ] || say "$1 created on try $try"
-			return 0
-		fi
-		say "xl-vgt create $1 failed (try $try):"
-		sed 's/^/  vgtd: /' /tmp/vgtd.log | tail -n 8
-		ps | grep -E 'xenstored|xl |vgtd' | grep -v grep | sed 's/^/  ps: /'
-		grep -v '^Parsing\|tsc mode' /tmp/create-$1.log | head -n 4 | sed 's/^/  create: /'
-		echo "  xenstored fds: $(ls /proc/$(pidof xenstored)/fd 2>/dev/null | wc -l), xl processes: $(pidof xl | wc -w)"
-		dmesg | grep -iE 'segfault|traps:|general protection|oom' | tail -n 3 | sed 's/^/  kernel: /'
-		sleep 2
-	done
-	return 1
-}
 for g in g1 g2 g3 g4; do
 	if create $g; then
 		pass "create-$g" "$(tail -n 1 /tmp/create-$g.log)"
@@ -96,26 +45,7 @@ done
 # Where the guests put their BARs (the same code places them alike), for the import below.
 xl dmesg | grep -a 'RESULT: g[0-9]/bars' | tail -n 1 > /tmp/bars.txt
 
-# A normal guest's screen, as vgtd's plane decoder sees it, against the
-# CPU's frame; and its vGPU clean.
 expected-frame 320 240 $((FRAMES - 1)) /tmp/expected.png
-check_screen() { # guest
-	d=$(xl domid vgt-e2e-$1)
-	vgtctl --socket $SOCK screenshot "$d" /tmp/$1.png > /tmp/shot-$1.log 2>&1
-	if cmp -s /tmp/$1.png /tmp/expected.png; then
-		pass "screen-$1" "dom$d's screenshot is the frame it drew"
-		matched=$((matched + 1))
-	else
-		fail "screen-$1" "dom$d's screenshot is not the frame it drew"
-		sed 's/^/  screenshot: /' /tmp/shot-$1.log
-		ls -l /tmp/$1.png /tmp/expected.png | sed 's/^/  /'
-		cmp /tmp/$1.png /tmp/expected.png | sed 's/^/  /'
-		vgtctl --socket $SOCK stats "$d" | sed 's/^/  stats: /'
-	fi
-	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats-$1.json
-	check "clean-$1" "no guest error, not in failsafe" \
-		[ "$(json_field /tmp/stats-$1.json failsafe)" = false -a "$(json_field /tmp/stats-$1.json guest_errors)" = 0 ]
-}
 for g in g1 g2 g3; do check_screen $g; done
 d4=$(xl domid vgt-e2e-g4)
 vgtctl --socket $SOCK --json stats "$d4" > /tmp/stats-g4.json
@@ -188,10 +118,7 @@ kill $VGTD
 wait $VGTD
 check vgtd-exit "vgtd stops cleanly" [ $? = 0 ]
 say "vgtd log:"; tail -n 40 /tmp/vgtd.log
-# No process in dom0 may have crashed, vgt's or not.
-crashes=$(dmesg | grep -cE 'segfault at|traps:')
-check no-crashes "$crashes processes crashed in dom0" [ "$crashes" = 0 ]
-dmesg | grep -A1 -E 'segfault at|traps:' | sed 's/^/  kernel: /'
+check_no_crashes
 served=$(grep -c 'RESULT: dom0/create-g[0-9] PASS' /tmp/results.log)
 contained=$(grep -c 'RESULT: dom0/hostile-[a-z]* PASS' /tmp/results.log)
 echo "SUMMARY: $served domains created with vGPUs, $ioreqs ioreqs handled by vgtd, $matched screens matched, $contained of 3 attacks contained, $(up) s since dom0 booted"

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: MIT
+# What the dom0 scripts of the end-to-end stages share (sourced): result
+# lines, waiting for the guests' results on Xen's console, bringing up
+# the Xen tools and vgtd.  Every check prints "RESULT: dom0/NAME PASS|FAIL
+# detail"; the host side counts them.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
+SOCK=/run/vgt/vgtd.sock
+up() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "T+$(up)s: $*"; }
+pass() { echo "RESULT: dom0/$1 PASS $2" | tee -a /tmp/results.log; }
+fail() { echo "RESULT: dom0/$1 FAIL $2" | tee -a /tmp/results.log; }
+check() { name=$1; detail=$2; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
+
+# The guests report on Xen's console: "(dN) RESULT: gX/..." lines.
+guest_lines() { xl dmesg | grep -a "RESULT: $1/" ; }
+wait_guest_done() { # name timeout
+	i=0
+	while ! guest_lines "$1" | grep -q "RESULT: $1/done"; do
+		sleep 1; i=$((i + 1))
+		[ $i -ge "$2" ] && return 1
+	done
+	return 0
+}
+json_field() { # json key -> first numeric or boolean value of "key"
+	sed -n "s/.*\"$2\":\([a-z0-9]*\).*/\1/p" "$1" | head -n 1
+}
+
+xen_tools_up() {
+	for m in xen-evtchn xen-gntdev xen-privcmd xenfs xen-gntalloc; do
+		insmod "/lib/modules/$(uname -r)/$m.ko" || say "insmod $m failed"
+	done
+	mount -t xenfs xenfs /proc/xen
+	xenstored --pid-file=/run/xenstored.pid
+	xen-init-dom0 >/dev/null
+	xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
+	say "xen tools up"
+}
+
+# Starts vgtd on gensim with the Xen transport; VGTD is its pid.
+vgtd_start() {
+	mkdir -p /run/vgt
+	vgtd --transport xen --socket $SOCK > /tmp/vgtd.log 2>&1 &
+	VGTD=$!
+	i=0
+	while ! vgtctl --socket $SOCK version >/dev/null 2>&1 && [ $i -lt 50 ]; do
+		sleep 0.2; i=$((i + 1))
+	done
+	check vgtd-up "vgtd serves on $SOCK with the xen transport" kill -0 $VGTD
+	export VGTD_SOCKET=$SOCK
+}
+
+# xl-vgt create /guest/NAME.cfg -> 0 when created; tries again after a
+# transient toolstack failure, showing what it saw.
+create() {
+	for try in 1 2 3; do
+		if timeout 60 xl-vgt create /guest/$1.cfg > /tmp/create-$1.log 2>&1; then
+			[ $try = 1 ] || say "$1 created on try $try"
+			return 0
+		fi
+		say "xl-vgt create $1 failed (try $try):"
+		sed 's/^/  vgtd: /' /tmp/vgtd.log | tail -n 8
+		ps | grep -E 'xenstored|xl |vgtd' | grep -v grep | sed 's/^/  ps: /'
+		grep -v '^Parsing\|tsc mode' /tmp/create-$1.log | head -n 4 | sed 's/^/  create: /'
+		echo "  xenstored fds: $(ls /proc/$(pidof xenstored)/fd 2>/dev/null | wc -l), xl processes: $(pidof xl | wc -w)"
+		dmesg | grep -iE 'segfault|traps:|general protection|oom' | tail -n 3 | sed 's/^/  kernel: /'
+		sleep 2
+	done
+	return 1
+}
+
+# A normal guest's screen, as vgtd's plane decoder sees it, against the
+# CPU's frame in /tmp/expected.png (expected-frame); and its vGPU clean.
+# 'matched' counts the screens that matched.
+matched=0
+check_screen() { # guest
+	d=$(xl domid vgt-e2e-$1)
+	vgtctl --socket $SOCK screenshot "$d" /tmp/$1.png > /tmp/shot-$1.log 2>&1
+	if cmp -s /tmp/$1.png /tmp/expected.png; then
+		pass "screen-$1" "dom$d's screenshot is the frame it drew"
+		matched=$((matched + 1))
+	else
+		fail "screen-$1" "dom$d's screenshot is not the frame it drew"
+		sed 's/^/  screenshot: /' /tmp/shot-$1.log
+		ls -l /tmp/$1.png /tmp/expected.png | sed 's/^/  /'
+		cmp /tmp/$1.png /tmp/expected.png | sed 's/^/  /'
+		vgtctl --socket $SOCK stats "$d" | sed 's/^/  stats: /'
+	fi
+	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats-$1.json
+	check "clean-$1" "no guest error, not in failsafe" \
+		[ "$(json_field /tmp/stats-$1.json failsafe)" = false -a "$(json_field /tmp/stats-$1.json guest_errors)" = 0 ]
+}
+
+# No process in dom0 may have crashed, vgt's or not.
+check_no_crashes() {
+	crashes=$(dmesg | grep -cE 'segfault at|traps:')
+	check no-crashes "$crashes processes crashed in dom0" [ "$crashes" = 0 ]
+	dmesg | grep -A1 -E 'segfault at|traps:' | sed 's/^/  kernel: /'
+}
