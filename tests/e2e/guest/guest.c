@@ -352,6 +352,10 @@ static const struct refdrv_platform platform = {
 static char name_buf[32];
 static unsigned frames = 4;
 static bool hostile_role;
+/* dm_target=N: probe whether this domain may be domain N's device model. */
+static bool dm_probe;
+static unsigned dm_target;
+static bool dm_expect_allowed;
 
 static bool word_is(const char *s, const char *w, const char **val)
 {
@@ -385,6 +389,13 @@ static void parse_cmdline(const char *c)
 				frames = 4;
 		} else if (word_is(c, "hostile", &v)) {
 			hostile_role = true;
+		} else if (word_is(c, "dm_target=", &v)) {
+			dm_probe = true;
+			dm_target = 0;
+			while (*v >= '0' && *v <= '9' && dm_target < 0x7FF0)
+				dm_target = dm_target * 10 + (unsigned)(*v++ - '0');
+		} else if (word_is(c, "expect=allowed", &v)) {
+			dm_expect_allowed = true;
 		}
 		while (*c && *c != ' ')
 			c++;
@@ -458,6 +469,101 @@ static void hostile(void)
 	       "the entry was refused");
 }
 
+/* ---- The hypervisor's policy: may this domain be another's device model? --------------- */
+
+#define XEN_DM_OP         41    /* __HYPERVISOR_dm_op */
+#define DMOP_CREATE_IOREQ 1     /* XEN_DMOP_create_ioreq_server */
+#define DMOP_DESTROY_IOREQ 6    /* XEN_DMOP_destroy_ioreq_server */
+#define EACCES_RC         (-13L)
+
+/* Xen fills this page with one 32-byte call stub per hypercall. */
+static uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
+
+static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+/* Finds Xen's CPUID leaves and installs the hypercall page; false if not on Xen. */
+static bool hypercall_init(void)
+{
+	for (uint32_t base = 0x40000000u; base < 0x40010000u; base += 0x100) {
+		uint32_t a, b, c, d;
+
+		cpuid(base, &a, &b, &c, &d);
+		if (b == 0x566E6558u && c == 0x65584D4Du && d == 0x4D4D566Eu && a >= base + 2) {
+			uint64_t page = (uint64_t)(uintptr_t)hypercall_page;
+
+			cpuid(base + 2, &a, &b, &c, &d);
+			__asm__ volatile("wrmsr" :: "c"(b), "a"((uint32_t)page), "d"((uint32_t)(page >> 32)));
+			return true;
+		}
+	}
+	return false;
+}
+
+static long hypercall3(unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	long ret;
+
+	__asm__ volatile("call *%[entry]"
+			 : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3)
+			 : [entry] "r"(hypercall_page + nr * 32)
+			 : "memory", "rcx", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/* One dm_op on domain 'target' with a single buffer (struct xen_dm_op). */
+static long dm_op(unsigned target, uint8_t *op, uint64_t size)
+{
+	static struct { uint64_t ptr, size; } buf;
+
+	buf.ptr = (uint64_t)(uintptr_t)op;
+	buf.size = size;
+	return hypercall3(XEN_DM_OP, target, 1, (uint64_t)(uintptr_t)&buf);
+}
+
+/*
+ * Creates an ioreq server for dm_target (and destroys it again): what the
+ * policy allows only a device model of that domain.  Refused, Xen answers
+ * -EACCES (FLASK) or -EPERM (no XSM).
+ */
+static void policy_probe(void)
+{
+	static uint8_t op[64] __attribute__((aligned(8)));
+	bool ok;
+	long rc;
+
+	if (!hypercall_init()) {
+		result("dm-op", false, "no Xen CPUID leaves");
+		return;
+	}
+	memset(op, 0, sizeof(op));
+	*(uint32_t *)op = DMOP_CREATE_IOREQ;            /* handle_bufioreq (op[8]) = 0: off */
+	rc = dm_op(dm_target, op, sizeof(op));
+	if (rc == 0) {
+		uint16_t id = *(uint16_t *)(op + 12);
+
+		memset(op, 0, sizeof(op));
+		*(uint32_t *)op = DMOP_DESTROY_IOREQ;
+		*(uint16_t *)(op + 8) = id;
+		rc = dm_op(dm_target, op, sizeof(op));
+		ok = dm_expect_allowed && rc == 0;
+		say("RESULT: %s/dm-op %s created and destroyed ioreq server %u of domain %u (%s)\n",
+		    guest_name, ok ? "PASS" : "FAIL", id, dm_target,
+		    rc == 0 ? "allowed" : "destroy failed");
+	} else {
+		ok = !dm_expect_allowed && rc == EACCES_RC;
+		say("RESULT: %s/dm-op %s creating an ioreq server for domain %u: refused, -%lu%s\n",
+		    guest_name, ok ? "PASS" : "FAIL", dm_target, (uint64_t)-rc,
+		    rc == EACCES_RC ? " (EACCES)" : "");
+	}
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
 /* The command line from the bzImage's boot_params or PVH's start_info. */
 static const char *boot_cmdline(uint32_t magic, uint32_t boot_info)
 {
@@ -480,7 +586,12 @@ void guest_main(uint32_t magic, uint32_t boot_info)
 
 	parse_cmdline(boot_cmdline(magic, boot_info));
 	interrupts_init();
-	say("RESULT: %s/boot PASS %s\n", guest_name, hostile_role ? "hostile" : "normal");
+	say("RESULT: %s/boot PASS %s\n", guest_name,
+	    dm_probe ? "policy probe" : hostile_role ? "hostile" : "normal");
+	if (dm_probe) {
+		policy_probe();
+		goto out;
+	}
 
 	ret = refdrv_probe(&drv, &platform);
 	result("probe", !ret && drv.vgpu, ret ? refdrv_strerror(&drv) : "PVINFO found");
