@@ -8,7 +8,8 @@ pkgs="gcc libc6-dev make meson ninja-build pkg-config python3 libcmocka-dev libp
       libvncserver-dev clang libclang-rt-14-dev valgrind vncsnapshot python3-pil libxen-dev"
 if [ "${1:-}" = e2e ]; then
 	pkgs="$pkgs qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static
-	      linux-image-amd64 cpio qemu-system-xen seabios"
+	      linux-image-amd64 cpio qemu-system-xen seabios
+	      dpkg-dev checkpolicy m4 bison flex"
 fi
 
 missing=""
