@@ -1,14 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The end-to-end stage: Debian 12's Xen 4.17 booted under QEMU (TCG), vgtd
-# in dom0 serving bare-metal test guests created with xl-vgt: four PVH
-# guests at once, then an HVM guest beside qemu-xen.
+# The end-to-end stages: Xen 4.17 booted under QEMU (TCG), vgtd in dom0
+# serving bare-metal test guests created with xl-vgt.
 #
-#   tests/e2e/xen-e2e.sh BUILD_DIR [OUT_DIR]
+#   tests/e2e/xen-e2e.sh BUILD_DIR [OUT_DIR [STAGE]]
+#
+# STAGE "dom0" (the default), on Debian 12's hypervisor: four PVH guests at
+# once, one hostile, then an HVM guest beside qemu-xen.  STAGE "flask", on
+# the hypervisor xen/build-xen.sh builds (FLASK enforcing, vgt's policy):
+# vgt runs there, and the policy gives device-model rights to vgt's
+# driver-domain type and refuses them to an ordinary guest; the build is
+# kept in XEN_FLASK_DIR (default ~/.cache/vgt/xen-flask) and reused.
 #
 # Builds the test guest and a dom0 initramfs (busybox, the Xen tools, vgtd,
 # vgtctl, xl-vgt and what they link), boots, and turns the serial log into
-# pass/fail lines; ends with "xen-e2e: N passed, N failed" and exits
+# pass/fail lines; ends with "xen-e2e[-flask]: N passed, N failed" and exits
 # non-zero on any failure, a missing result or a timeout (printing the end
 # of the log).  Needs the packages of `tools/install-deps.sh e2e`.
 # Environment: XEN_E2E_TIMEOUT (s, default 600), XEN_E2E_CPU (QEMU's -cpu),
@@ -17,6 +23,12 @@ set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$1" && pwd)
 out=${2:-$build/e2e}
+stage=${3:-dom0}
+case $stage in
+dom0) label=xen-e2e ;;
+flask) label=xen-e2e-flask ;;
+*) echo "xen-e2e: unknown stage '$stage' (dom0 or flask)" >&2; exit 2 ;;
+esac
 timeout_s=${XEN_E2E_TIMEOUT:-600}
 XB=/usr/lib/xen-4.17/bin
 mkdir -p "$out"
@@ -25,8 +37,8 @@ t0=$(date +%s)
 
 kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v cloud | sort -V | tail -n 1 || true)
 if [ -z "$kernel" ] || [ ! -e /boot/xen-4.17-amd64.gz ] || ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "xen-e2e: missing packages: run tools/install-deps.sh e2e" >&2
-	echo "xen-e2e: 0 passed, 1 failed"
+	echo "$label: missing packages: run tools/install-deps.sh e2e" >&2
+	echo "$label: 0 passed, 1 failed"
 	exit 1
 fi
 kv=${kernel#/boot/vmlinuz-}
@@ -84,7 +96,10 @@ rm -rf "$root/tmp"/*
 ln -s /usr/lib/xen-4.17/bin/xl "$root/usr/sbin/xl"
 cp "$out/vgt-guest" "$out/vgt-guest.bzimage" "$root/guest/"
 cp "$src"/tests/e2e/guests/*.cfg "$root/guest/"
-cp "$src/tests/e2e/dom0-test.sh" "$root/dom0-test.sh"
+mkdir -p "$root/guest/flask"
+cp "$src"/tests/e2e/guests-flask/*.cfg "$root/guest/flask/"
+cp "$src/tests/e2e/dom0-lib.sh" "$root/dom0-lib.sh"
+cp "$src/tests/e2e/dom0-$([ "$stage" = flask ] && echo flask || echo test).sh" "$root/dom0-test.sh"
 cat > "$root/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
@@ -98,8 +113,20 @@ sync; poweroff -f
 INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) > "$out/dom0.cpio"
-zcat /boot/xen-4.17-amd64.gz > "$out/xen.elf"
-echo "xen-e2e: images built in $(( $(date +%s) - t0 )) s ($(du -h "$out/dom0.cpio" | cut -f1) initramfs)"
+xen_extra=""
+if [ "$stage" = flask ]; then
+	xen_dir=${XEN_FLASK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vgt/xen-flask}
+	if ! "$src/xen/build-xen.sh" "$xen_dir"; then
+		echo "$label: the FLASK hypervisor did not build"
+		echo "$label: 0 passed, 1 failed"
+		exit 1
+	fi
+	cp "$xen_dir/xen" "$out/xen.elf"
+	xen_extra="flask=enforcing"
+else
+	zcat /boot/xen-4.17-amd64.gz > "$out/xen.elf"
+fi
+echo "$label: images built in $(( $(date +%s) - t0 )) s ($(du -h "$out/dom0.cpio" | cut -f1) initramfs)"
 
 # ---- Boot ------------------------------------------------------------------------------------
 log=$out/serial.log
@@ -108,7 +135,7 @@ log=$out/serial.log
 # guests ran, on pointers that had passed through SSE registers (see
 # tests/e2e/README.md); switched eagerly, they do not.
 xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all
-	guest_loglvl=all noreboot spec-ctrl=eager-fpu ${XEN_E2E_XEN_ARGS:-}"
+	guest_loglvl=all noreboot spec-ctrl=eager-fpu $xen_extra ${XEN_E2E_XEN_ARGS:-}"
 xen_cmd=$(echo $xen_cmd)
 dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
 set +e
@@ -119,7 +146,7 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread="${XEN_E2E_TCG_THREAD:
 	< /dev/null > "$log" 2>&1
 qemu_rc=$?
 set -e
-echo "xen-e2e: QEMU ran $(( $(date +%s) - t0 )) s in all (exit $qemu_rc)"
+echo "$label: QEMU ran $(( $(date +%s) - t0 )) s in all (exit $qemu_rc)"
 
 # ---- Results ------------------------------------------------------------------------------------
 tr -d '\r' < "$log" | grep -aoE 'RESULT: [A-Za-z0-9_./-]+ (PASS|FAIL).*' > "$out/results.txt" || true
@@ -128,7 +155,12 @@ tr -d '\r' < "$log" | grep -a '^SUMMARY:' || true
 passed=$(grep -c ' PASS' "$out/results.txt" || true)
 failed=$(grep -c ' FAIL' "$out/results.txt" || true)
 # Every result the stage must produce: a missing one is a failure too.
-want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
+if [ "$stage" = flask ]; then
+	want="dom0/enforcing dom0/vgtd-up dom0/create-g1 dom0/guest-g1-finished dom0/screen-g1
+	dom0/clean-g1 dom0/target-created dom0/probe-dd dom0/probe-plain dom0/dd-label
+	dom0/vgtd-exit dom0/no-crashes g1/pixels dd/dm-op plain/dm-op"
+else
+	want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
 	dom0/guest-g1-finished dom0/guest-g2-finished dom0/guest-g3-finished dom0/guest-g4-finished
 	dom0/screen-g1 dom0/screen-g2 dom0/screen-g3 dom0/clean-g1 dom0/clean-g2 dom0/clean-g3
 	dom0/hostile-failsafe dom0/hostile-cmd dom0/hostile-gtt dom0/destroy-releases dom0/recreate-g2
@@ -138,16 +170,17 @@ want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
 	g2/probe g2/pixels g3/probe g3/pixels g4/probe g4/hostile-batch-foreign
 	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame
 	g5/probe g5/init g5/blitter-frames g5/render-stores g5/pixels g5/msi"
+fi
 for w in $want; do
 	if ! grep -q "RESULT: $w " "$out/results.txt"; then
 		echo "RESULT: $w FAIL missing"
 		failed=$((failed + 1))
 	fi
 done
-grep -q "DOM0: done" "$log" || { echo "xen-e2e: dom0 did not finish (timeout or crash)"; failed=$((failed + 1)); }
+grep -q "DOM0: done" "$log" || { echo "$label: dom0 did not finish (timeout or crash)"; failed=$((failed + 1)); }
 if [ "$failed" -ne 0 ]; then
 	echo "---- end of the serial log ($log) ----"
 	tail -n 80 "$log"
 fi
-echo "xen-e2e: $passed passed, $failed failed"
+echo "$label: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

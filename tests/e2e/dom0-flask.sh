@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Runs in dom0 of the FLASK stage (from /init), on the hypervisor that
+# xen/build-xen.sh builds: FLASK enforcing with vgt's policy module.  Checks
+# that vgt runs on it (vgtd in dom0 serving a PVH guest), that a domain of
+# vgt's driver-domain type may be another domain's device model, and that
+# an ordinary guest may not.
+. /dom0-lib.sh
+FRAMES=4
+
+xen_tools_up
+check enforcing "FLASK is enforcing" [ "$(xl getenforce 2>/dev/null)" = Enforcing ]
+
+# vgt on this hypervisor: vgtd in dom0 serves g1.
+vgtd_start
+if create g1; then
+	pass create-g1 "$(tail -n 1 /tmp/create-g1.log)"
+	check guest-g1-finished "its driver ran to the end" wait_guest_done g1 120
+	expected-frame 320 240 $((FRAMES - 1)) /tmp/expected.png
+	check_screen g1
+else
+	fail create-g1 "$(tail -n 1 /tmp/create-g1.log)"
+fi
+
+# The policy: device-model rights for vgt_dd_t, none for domU_t.
+xl create -p /guest/flask/target.cfg > /tmp/create-target.log 2>&1
+target=$(xl domid vgt-flask-target 2>/dev/null)
+check target-created "an ordinary guest to serve: domain ${target:-none}" [ -n "$target" ]
+for p in dd plain; do
+	sed "s/@TARGET@/${target:-0}/" /guest/flask/$p.cfg > /tmp/$p.cfg
+	if xl create /tmp/$p.cfg > /tmp/create-$p.log 2>&1; then
+		check "probe-$p" "the $p probe ran" wait_guest_done $p 60
+	else
+		fail "probe-$p" "not created: $(tail -n 1 /tmp/create-$p.log)"
+	fi
+done
+labels=$(xl list -Z | awk '/vgt-flask-dd/ { print $NF }')
+check dd-label "the driver domain runs as $labels" [ "$labels" = system_u:system_r:vgt_dd_t ]
+xl dmesg | grep -a 'avc:  denied' | tail -n 3 | sed 's/^/  xen: /'
+
+for d in vgt-e2e-g1 vgt-flask-target vgt-flask-dd vgt-flask-plain; do xl destroy $d 2>/dev/null; done
+sleep 2
+kill $VGTD
+wait $VGTD
+check vgtd-exit "vgtd stops cleanly" [ $? = 0 ]
+check_no_crashes
+say "dom0 test done"
