@@ -11,6 +11,9 @@
 # vgt runs there, and the policy gives device-model rights to vgt's
 # driver-domain type and refuses them to an ordinary guest; the build is
 # kept in XEN_FLASK_DIR (default ~/.cache/vgt/xen-flask) and reused.
+# STAGE "dd", on the same hypervisor: vgtd runs in a driver domain of type
+# vgt_dd_t (Debian's kernel, PV) and serves three guests' vGPUs from there,
+# one of them hostile.
 #
 # Builds the test guest and a dom0 initramfs (busybox, the Xen tools, vgtd,
 # vgtctl, xl-vgt and what they link), boots, and turns the serial log into
@@ -27,7 +30,8 @@ stage=${3:-dom0}
 case $stage in
 dom0) label=xen-e2e ;;
 flask) label=xen-e2e-flask ;;
-*) echo "xen-e2e: unknown stage '$stage' (dom0 or flask)" >&2; exit 2 ;;
+dd) label=xen-e2e-driver-domain ;;
+*) echo "xen-e2e: unknown stage '$stage' (dom0, flask or dd)" >&2; exit 2 ;;
 esac
 timeout_s=${XEN_E2E_TIMEOUT:-600}
 XB=/usr/lib/xen-4.17/bin
@@ -54,22 +58,24 @@ cp /bin/busybox "$root/bin/busybox"
 for a in $(/bin/busybox --list); do
 	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
 done
-# A binary and every library it loads.
-with_libs() {
-	for b in "$@"; do
-		mkdir -p "$root$(dirname "$b")"
-		cp -L "$b" "$root$b"
-		for l in $(ldd "$b" 2>/dev/null | grep -oE '/[^ ]+'); do
-			[ -e "$root$l" ] || { mkdir -p "$root$(dirname "$l")"; cp -L "$l" "$root$l"; }
-		done
+# add_bin ROOT FILE [PATH]: FILE into the image at ROOT (as PATH), with
+# every library it loads.
+add_bin() {
+	r=$1 f=$2 p=${3:-$2}
+	mkdir -p "$r$(dirname "$p")"
+	cp -L "$f" "$r$p"
+	for l in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+'); do
+		[ -e "$r$l" ] || { mkdir -p "$r$(dirname "$l")"; cp -L "$l" "$r$l"; }
 	done
 }
-with_libs $XB/xl $XB/xenstored $XB/xenconsoled $XB/xen-init-dom0 $XB/xentrace /usr/bin/xenstore
+for b in $XB/xl $XB/xenstored $XB/xenconsoled $XB/xen-init-dom0 $XB/xentrace /usr/bin/xenstore \
+	/usr/libexec/xen-qemu-system-i386; do
+	add_bin "$root" "$b"
+done
 for t in /usr/bin/xenstore-*; do cp -a "$t" "$root/usr/bin/"; done
 # xl cancels threads: libgcc_s must be there.
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/"
-# HVM guests: qemu-xen, hvmloader, SeaBIOS, the option ROMs of QEMU's direct kernel boot.
-with_libs /usr/libexec/xen-qemu-system-i386
+# HVM guests: qemu-xen (above), hvmloader, SeaBIOS, the option ROMs of QEMU's direct kernel boot.
 mkdir -p "$root/usr/lib/xen-4.17/boot" "$root/usr/share/seabios" "$root/usr/share/qemu"
 cp /usr/lib/xen-4.17/boot/hvmloader "$root/usr/lib/xen-4.17/boot/"
 cp /usr/share/seabios/bios-256k.bin "$root/usr/share/seabios/"
@@ -83,23 +89,41 @@ for m in xen-evtchn xen-gntdev xen-privcmd xenfs/xenfs xen-gntalloc; do
 done
 for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl tools/libxl-vgt/xl-vgt tests/expected-frame \
 	linux-vgt/vgt; do
-	cp "$build/$b" "$root/tmp/$(basename "$b")"
-	with_libs "$root/tmp/$(basename "$b")" 2>/dev/null || true
+	add_bin "$root" "$build/$b" "/usr/sbin/$(basename "$b")"
 done
-for b in vgtd vgtctl xl-vgt expected-frame vgt; do
-	mv "$root/tmp/$b" "$root/usr/sbin/$b"
-	for l in $(ldd "$root/usr/sbin/$b" | grep -oE '/[^ ]+'); do
-		[ -e "$root$l" ] || { mkdir -p "$root$(dirname "$l")"; cp -L "$l" "$root$l"; }
-	done
-done
-rm -rf "$root/tmp"/*
 ln -s /usr/lib/xen-4.17/bin/xl "$root/usr/sbin/xl"
 cp "$out/vgt-guest" "$out/vgt-guest.bzimage" "$root/guest/"
 cp "$src"/tests/e2e/guests/*.cfg "$root/guest/"
-mkdir -p "$root/guest/flask"
+mkdir -p "$root/guest/flask" "$root/guest/dd"
 cp "$src"/tests/e2e/guests-flask/*.cfg "$root/guest/flask/"
+cp "$src"/tests/e2e/guests-dd/*.cfg "$root/guest/dd/"
 cp "$src/tests/e2e/dom0-lib.sh" "$root/dom0-lib.sh"
-cp "$src/tests/e2e/dom0-$([ "$stage" = flask ] && echo flask || echo test).sh" "$root/dom0-test.sh"
+case $stage in
+dom0) cp "$src/tests/e2e/dom0-test.sh" "$root/dom0-test.sh" ;;
+*) cp "$src/tests/e2e/dom0-$stage.sh" "$root/dom0-test.sh" ;;
+esac
+
+# The driver domain's image: Debian's kernel (a PV domain) and an
+# initramfs with busybox, vgtd, vgtctl and the Xen modules.
+if [ "$stage" = dd ]; then
+	ddr=$out/dd-root
+	rm -rf "$ddr"
+	mkdir -p "$ddr"/bin "$ddr"/proc "$ddr"/sys "$ddr"/dev "$ddr"/run "$ddr"/tmp "$ddr"/lib/modules
+	cp /bin/busybox "$ddr/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ -e "$ddr/bin/$a" ] || ln -s busybox "$ddr/bin/$a"
+	done
+	for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl; do
+		add_bin "$ddr" "$build/$b" "/usr/sbin/$(basename "$b")"
+	done
+	for m in xen-evtchn xen-gntdev xen-privcmd xenfs/xenfs xen-gntalloc; do
+		cp "/lib/modules/$kv/kernel/drivers/xen/$m.ko" "$ddr/lib/modules/"
+	done
+	cp "$src/tests/e2e/dd-init.sh" "$ddr/init"
+	mkdir -p "$root/dd"
+	(cd "$ddr" && find . | cpio -o -H newc --quiet) > "$root/dd/dd.cpio"
+	cp "$kernel" "$root/dd/vmlinuz"
+fi
 cat > "$root/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
@@ -114,7 +138,7 @@ INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) > "$out/dom0.cpio"
 xen_extra=""
-if [ "$stage" = flask ]; then
+if [ "$stage" != dom0 ]; then
 	xen_dir=${XEN_FLASK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vgt/xen-flask}
 	if ! "$src/xen/build-xen.sh" "$xen_dir"; then
 		echo "$label: the FLASK hypervisor did not build"
@@ -159,6 +183,12 @@ if [ "$stage" = flask ]; then
 	want="dom0/enforcing dom0/vgtd-up dom0/create-g1 dom0/guest-g1-finished dom0/screen-g1
 	dom0/clean-g1 dom0/target-created dom0/probe-dd dom0/probe-plain dom0/dd-label
 	dom0/vgtd-exit dom0/no-crashes g1/pixels dd/dm-op plain/dm-op"
+elif [ "$stage" = dd ]; then
+	want="dom0/enforcing dom0/create-g1 dom0/create-g3 dom0/create-g4 dom0/create-dd
+	dom0/dd-attach dom0/guest-g1-finished dom0/guest-g3-finished dom0/guest-g4-finished
+	dom0/screen-g1 dom0/screen-g3 dom0/clean-g1 dom0/clean-g3 dom0/hostile-failsafe
+	dom0/dd-release dom0/no-crashes g1/pixels g1/msi g3/pixels g4/hostile-batch-foreign
+	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame"
 else
 	want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
 	dom0/guest-g1-finished dom0/guest-g2-finished dom0/guest-g3-finished dom0/guest-g4-finished
