@@ -343,8 +343,18 @@ static int start(struct vgtd *d)
 	ret = open_socket(d);
 	if (ret)
 		goto err_service;
+	if (d->xen) {
+		ret = vgtd_xsb_open(&d->xsb, &err);
+		if (ret) {
+			vgtd_log(VGT_LOG_ERROR, "%s", err.msg);
+			goto err_socket;
+		}
+	}
 	return 0;
 
+err_socket:
+	close(d->listen_fd);
+	unlink(d->cfg.socket);
 err_service:
 	vgt_host_stop_service(d->host);
 	gensim_stop_worker(d->gs);
@@ -362,6 +372,7 @@ err_gs:
 
 static void stop(struct vgtd *d)
 {
+	vgtd_xsb_close(d->xsb);
 	close(d->listen_fd);
 	unlink(d->cfg.socket);
 	/* Clients finish the request they are in (bounded by their timeouts). */
@@ -396,22 +407,25 @@ static bool reap_dead_domains(struct vgtd *d)
 	for (int i = 0; i < n; i++) {
 		vgtd_log(VGT_LOG_INFO, "dom%u is gone: releasing its vGPU", dead[i]);
 		vgtd_detach(d, dead[i], &err);
+		if (d->xsb)
+			vgtd_xsb_domain_gone(d->xsb, dead[i]);
 	}
 	return true;
 }
 
 static int run(struct vgtd *d, int sfd)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[4] = {
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = d->listen_fd, .events = POLLIN },
 		{ .fd = d->xen ? vgt_xen_watch_fd(d->xen) : -1, .events = POLLIN },
+		{ .fd = d->xsb ? vgtd_xsb_fd(d->xsb) : -1, .events = POLLIN },
 	};
 
 	vgtd_log(VGT_LOG_INFO, "serving on %s (backend %s, transport %s)", d->cfg.socket,
 		 d->cfg.backend, d->cfg.transport == VGTD_TRANSPORT_XEN ? "xen" : "sim");
 	for (;;) {
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			vgtd_log(VGT_LOG_ERROR, "poll: %s", strerror(errno));
@@ -428,6 +442,13 @@ static int run(struct vgtd *d, int sfd)
 			accept_client(d);
 		if ((pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) && !reap_dead_domains(d))
 			pfd[2].fd = -1;
+		if (pfd[3].revents & (POLLHUP | POLLERR)) {
+			vgtd_log(VGT_LOG_ERROR, "lost the connection to xenstore: vGPU requests "
+				 "are no longer answered; attach them with vgtctl");
+			pfd[3].fd = -1;
+		} else if (pfd[3].revents & POLLIN) {
+			vgtd_xsb_process(d, d->xsb);
+		}
 	}
 }
 

@@ -69,6 +69,8 @@ struct vgtd {
 	struct vgtd_domain *dom[VGT_MAX_VGPUS];
 	struct vgt_vgpu *foreground;
 
+	struct vgtd_xsb *xsb;           /* the xenstore attach protocol (transport xen) */
+
 	pthread_mutex_t clients_lock;
 	pthread_cond_t clients_done;
 	unsigned clients;
@@ -89,6 +91,16 @@ int vgtd_attach(struct vgtd *d, uint32_t domid, const char *spec, struct vgtd_do
 		struct vgt_error *err);
 int vgtd_detach(struct vgtd *d, uint32_t domid, struct vgt_error *err);
 void vgtd_detach_all(struct vgtd *d);
+
+/* xs_backend.c: the xenstore attach protocol, vgtd's side (vgtd_proto.h). */
+struct vgtd_xsb;
+int vgtd_xsb_open(struct vgtd_xsb **out, struct vgt_error *err);
+void vgtd_xsb_close(struct vgtd_xsb *b);
+int vgtd_xsb_fd(struct vgtd_xsb *b);
+/* Answers every request in the backend directory (after its watch fired). */
+void vgtd_xsb_process(struct vgtd *d, struct vgtd_xsb *b);
+/* Removes a dead guest's backend directory. */
+void vgtd_xsb_domain_gone(struct vgtd_xsb *b, uint32_t fe);
 /* Called with d->lock held. */
 struct vgtd_domain *vgtd_find(struct vgtd *d, uint32_t domid);
 

@@ -24,4 +24,35 @@
 #define VGTD_RESPONSE_MAX    (64u << 20)
 #define VGTD_HEADER_MAX      32u
 
+/*
+ * The xenstore attach protocol, in the style of Xen's split drivers: how a
+ * toolstack in dom0 (xl-vgt) asks vgtd for a guest's vGPU, whether vgtd
+ * runs in dom0 or in a driver domain B.
+ *
+ *   /local/domain/B/data/vgtd/status          "ready" while vgtd answers
+ *   /local/domain/B/backend/vgt/F/frontend-id  F, the guest       (toolstack)
+ *   /local/domain/B/backend/vgt/F/spec         a SPEC as above     (toolstack)
+ *   /local/domain/B/backend/vgt/F/state        "1": asked          (toolstack)
+ *                                              "4": attached       (vgtd)
+ *                                              "5": take it away   (toolstack)
+ *                                              "6": refused/gone   (vgtd)
+ *   /local/domain/B/backend/vgt/F/vgpu         the vGPU's id       (vgtd, with 4)
+ *   /local/domain/B/backend/vgt/F/error        a readable reason   (vgtd, with 6)
+ *   /local/domain/F/device/vgt/0/backend       the backend path    (toolstack)
+ *   /local/domain/F/device/vgt/0/backend-id    B                   (toolstack)
+ *
+ * (data/ is the part of a domain's home it may write itself.)
+ * The toolstack creates F's backend directory owned by B with no other
+ * reader (dom0 always has access), and the frontend directory owned by F,
+ * readable by B.  vgtd writes vgpu or error before state, and removes the
+ * backend directory when F dies.  The state values are XenbusState's.
+ */
+#define VGTD_XS_BACKEND          "backend/vgt"
+#define VGTD_XS_STATUS           "data/vgtd/status"
+#define VGTD_XS_STATE_REQUESTED  "1"
+#define VGTD_XS_STATE_CONNECTED  "4"
+#define VGTD_XS_STATE_CLOSING    "5"
+#define VGTD_XS_STATE_CLOSED     "6"
+#define VGTD_XS_MAX_DOMID        0x7FEFu
+
 #endif /* VGTD_PROTO_H */
