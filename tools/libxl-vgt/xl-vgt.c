@@ -11,6 +11,11 @@
  * for the vGPU, and only then unpauses it.  Any failure after the domain
  * exists destroys it again and says why: there is never a half-made
  * domain, and never an accelerated domain running without its vGPU.
+ *
+ * vgtd is asked through xenstore (vgtd_proto.h), in the home of the domain
+ * vgt_backend names: dom0 or a driver domain, one path for both.  Only
+ * where there is no xenstore (not a Xen host: the tests' stand-in xl) does
+ * xl-vgt speak to vgtd in this domain over its socket (--socket).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,9 +28,15 @@
 
 #include "vgtctl_client.h"
 #include "xlcfg.h"
+#include "xs_attach.h"
+
+/* How long vgtd may take to answer a request (a vGPU's set-up is quick). */
+#define ATTACH_TIMEOUT_S 30u
+#define DETACH_TIMEOUT_S 10u
 
 static const char *xl = "xl";
 static const char *sock;
+static struct vgt_xsa *xsa;     /* NULL: no xenstore here, vgtd's socket instead */
 
 static void usage(FILE *f)
 {
@@ -213,15 +224,15 @@ static int cmd_create(int argc, char **argv)
 		fprintf(stderr, "xl-vgt: %s: cannot form the vGPU request\n", argv[0]);
 		return 1;
 	}
-	if (c.vgt && c.backend_domid) {
-		/* Until the xenstore attach protocol exists, vgtd is reached by its socket. */
-		fprintf(stderr, "xl-vgt: %s: vgt_backend=%u: a vGPU served by another domain needs "
-			"the driver-domain attach protocol; this xl-vgt reaches vgtd in this domain "
-			"only\n", argv[0], c.backend_domid);
+	if (c.vgt && c.backend_domid && !xsa) {
+		fprintf(stderr, "xl-vgt: %s: vgt_backend=%u: a vGPU served by another domain is "
+			"asked for through xenstore, and there is none here\n", argv[0],
+			c.backend_domid);
 		return 1;
 	}
 	/* Is vgtd there at all?  Asked before a domain exists. */
-	if (c.vgt && vgtd("version", msg, sizeof(msg))) {
+	if (c.vgt && (xsa ? vgt_xsa_ready(xsa, c.backend_domid, msg, sizeof(msg))
+			  : vgtd("version", msg, sizeof(msg)))) {
 		fprintf(stderr, "xl-vgt: %s\n", msg);
 		return 1;
 	}
@@ -276,8 +287,13 @@ static int cmd_create(int argc, char **argv)
 			c.name);
 		return 1;
 	}
-	snprintf(line, sizeof(line), "attach %u %s", domid, spec);
-	ret = vgtd(line, msg, sizeof(msg));
+	if (xsa) {
+		ret = vgt_xsa_attach(xsa, c.backend_domid, domid, spec, ATTACH_TIMEOUT_S, msg,
+				     sizeof(msg));
+	} else {
+		snprintf(line, sizeof(line), "attach %u %s", domid, spec);
+		ret = vgtd(line, msg, sizeof(msg));
+	}
 	if (ret) {
 		fprintf(stderr, "xl-vgt: %s (domain %u) gets no vGPU: %s\n", c.name, domid, msg);
 		fprintf(stderr, "xl-vgt: destroying domain %u\n", domid);
@@ -295,7 +311,10 @@ static int cmd_create(int argc, char **argv)
 	if (ret) {
 		fprintf(stderr, "xl-vgt: cannot unpause domain %u; destroying it\n", domid);
 		snprintf(line, sizeof(line), "detach %u", domid);
-		vgtd(line, msg, sizeof(msg));
+		if (xsa)
+			vgt_xsa_detach(xsa, domid, DETACH_TIMEOUT_S, msg, sizeof(msg));
+		else
+			vgtd(line, msg, sizeof(msg));
 		destroy(domid);
 		return 1;
 	}
@@ -314,12 +333,20 @@ static int cmd_destroy(const char *dom)
 		fprintf(stderr, "xl-vgt: no domain %s\n", dom);
 		return 1;
 	}
-	destroy(domid);
-	/* vgtd also notices the death by itself; this makes the release synchronous. */
-	snprintf(line, sizeof(line), "detach %u", domid);
-	ret = vgtd(line, msg, sizeof(msg));
-	if (ret && !strstr(msg, "has no vGPU"))
-		fprintf(stderr, "xl-vgt: domain %u destroyed; vgtd: %s\n", domid, msg);
+	if (xsa) {
+		/* Released before the domain goes, so the release is synchronous. */
+		ret = vgt_xsa_detach(xsa, domid, DETACH_TIMEOUT_S, msg, sizeof(msg));
+		if (ret && ret != -ENOENT)
+			fprintf(stderr, "xl-vgt: domain %u: %s\n", domid, msg);
+		destroy(domid);
+	} else {
+		destroy(domid);
+		/* vgtd also notices the death by itself; this makes the release synchronous. */
+		snprintf(line, sizeof(line), "detach %u", domid);
+		ret = vgtd(line, msg, sizeof(msg));
+		if (ret && !strstr(msg, "has no vGPU"))
+			fprintf(stderr, "xl-vgt: domain %u destroyed; vgtd: %s\n", domid, msg);
+	}
 	printf("domain %u destroyed\n", domid);
 	return 0;
 }
@@ -351,10 +378,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[i], "create"))
-		return cmd_create(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "destroy") && argc - i == 2)
-		return cmd_destroy(argv[i + 1]);
+	if (!strcmp(argv[i], "create") || (!strcmp(argv[i], "destroy") && argc - i == 2)) {
+		int ret;
+
+		if (vgt_xsa_open(&xsa))
+			xsa = NULL;
+		ret = !strcmp(argv[i], "create") ? cmd_create(argc - i - 1, argv + i + 1)
+						 : cmd_destroy(argv[i + 1]);
+		vgt_xsa_close(xsa);
+		return ret;
+	}
 	if (!strcmp(argv[i], "check") && argc - i == 2)
 		return cmd_check(argv[i + 1]);
 	usage(stderr);
