@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Runs in dom0 of the driver-domain stage (from /init), on the FLASK
-# hypervisor: vgtd runs in its own domain of type vgt_dd_t and serves three
-# guests' vGPUs from there (g4 hostile); dom0 only builds the domains and
-# reads what the guests and the driver domain report.
+# hypervisor: vgtd runs in its own domain of type vgt_dd_t; dom0's
+# toolstack (xl-vgt, vgt_backend = that domain) asks it for three guests'
+# vGPUs through xenstore (g4 hostile) and reads what the guests and the
+# driver domain report.
 . /dom0-lib.sh
 FRAMES=4
 DDLOG=/var/log/xen/console/guest-vgt-dd.log
@@ -20,18 +21,7 @@ wait_dd() { # what timeout
 xen_tools_up
 check enforcing "FLASK is enforcing" [ "$(xl getenforce 2>/dev/null)" = Enforcing ]
 
-# The guests first, paused (plain xl: the vgt keys are the driver domain's
-# business here); the driver domain is told their ids and vGPU types.
-targets=""
-for g in g1:vgt-64 g3:vgt-32 g4:vgt-64; do
-	n=${g%%:*}
-	xl create -p /guest/$n.cfg > /tmp/create-$n.log 2>&1
-	d=$(xl domid vgt-e2e-$n 2>/dev/null)
-	check create-$n "an ordinary guest, paused: domain ${d:-none}" [ -n "$d" ]
-	targets="$targets${targets:+,}${d:-0}:${g#*:}"
-done
-sed "s/@TARGETS@/$targets/" /guest/dd/vgt-dd.cfg > /tmp/vgt-dd.cfg
-if xl create -p /tmp/vgt-dd.cfg > /tmp/create-dd.log 2>&1; then
+if xl create -p /guest/dd/vgt-dd.cfg > /tmp/create-dd.log 2>&1; then
 	dd=$(xl domid vgt-dd)
 	pass create-dd "the driver domain: domain $dd, $(xl list -Z | awk '/vgt-dd/ { print $NF }')"
 	# It watches @releaseDomain to learn of its guests' deaths.
@@ -40,23 +30,39 @@ if xl create -p /tmp/vgt-dd.cfg > /tmp/create-dd.log 2>&1; then
 else
 	fail create-dd "$(tail -n 2 /tmp/create-dd.log)"
 fi
-if wait_dd "all attached" 120; then
-	check dd-attach "$(dd_lines attached | wc -l) vGPUs attached in the driver domain" \
-		[ "$(dd_lines attached | wc -l)" = 3 ]
-	for g in g1 g3 g4; do xl unpause vgt-e2e-$g; done
-	for g in g1 g3 g4; do
-		check guest-$g-finished "its driver ran to the end, served from the driver domain" \
-			wait_guest_done $g 120
-	done
+if wait_dd ready 120; then
+	pass dd-ready "vgtd answers in the driver domain"
 else
-	fail dd-attach "the driver domain did not attach its guests"
+	fail dd-ready "vgtd answers in the driver domain"
+	tail -n 20 $DDLOG | sed 's/^/  dd: /'
 fi
-dd_lines attach-failed | sed 's/^/  /'
+
+# The guests, each given its vGPU by the driver domain's vgtd.
+for g in g1 g3 g4; do
+	{ cat /guest/$g.cfg; echo "vgt_backend = ${dd:-0}"; } > /tmp/$g.cfg
+	if create_cfg /tmp/$g.cfg $g; then
+		pass create-$g "$(tail -n 1 /tmp/create-$g.log)"
+	else
+		fail create-$g "$(tail -n 1 /tmp/create-$g.log)"
+	fi
+done
+# A request the driver domain must refuse: the domain is not left behind.
+{ grep -v '^vgt_low_gm_sz' /guest/g2.cfg; echo "vgt_backend = ${dd:-0}"
+  echo "vgt_low_gm_sz = 2048"; } > /tmp/g2-big.cfg
+timeout 60 xl-vgt create /tmp/g2-big.cfg > /tmp/create-g2-big.log 2>&1
+rc=$?
+check refused-g2 "a vGPU too big is refused: $(grep 'gets no vGPU' /tmp/create-g2-big.log)" \
+	[ $rc != 0 -a -n "$(grep 'gets no vGPU' /tmp/create-g2-big.log)" ]
+check no-half-domain "the refused domain is gone" sh -c '! xl domid vgt-e2e-g2 >/dev/null 2>&1'
+for g in g1 g3 g4; do
+	check guest-$g-finished "its driver ran to the end, served from the driver domain" \
+		wait_guest_done $g 120
+done
 
 # Screens and containment, as the driver domain's vgtd sees them.
 expected-frame 320 240 $((FRAMES - 1)) /tmp/expected.png
 want=$(sha256sum < /tmp/expected.png | cut -d' ' -f1)
-wait_dd reported 180
+wait_dd reported 240
 for g in g1 g3; do
 	d=$(xl domid vgt-e2e-$g)
 	check screen-$g "the driver domain's screenshot of dom$d is the frame it drew" \
@@ -68,10 +74,18 @@ check hostile-failsafe "the hostile dom$d4 is in failsafe" \
 	[ "$(dd_lines "failsafe $d4 " | cut -d' ' -f4)" = true ]
 dd_lines stats | sed 's/^/  /'
 
-for g in g1 g3 g4; do xl destroy vgt-e2e-$g; done
-check dd-release "the driver domain released every vGPU as its domain died" wait_dd "released all" 30
+# One goes through the protocol (released before the domain dies), the
+# others by dying (@releaseDomain in the driver domain).
+d1=$(xl domid vgt-e2e-g1)
+xl-vgt destroy vgt-e2e-g1 > /tmp/destroy-g1.log 2>&1
+check detach-g1 "xl-vgt destroy released dom$d1's vGPU through xenstore first" \
+	[ -z "$(xenstore-ls /local/domain/${dd:-0}/backend/vgt/$d1 2>/dev/null)" ]
+for g in g3 g4; do xl destroy vgt-e2e-$g; done
+check dd-release "the driver domain released every vGPU" wait_dd "released all" 30
+check backend-clean "no request left in the driver domain's backend directory" \
+	[ -z "$(xenstore-list /local/domain/${dd:-0}/backend/vgt 2>/dev/null)" ]
 xl dmesg | grep -a 'avc:  denied' | tail -n 5 | sed 's/^/  xen: /'
-tail -n 12 $DDLOG | sed 's/^/  dd: /'
+tail -n 14 $DDLOG | sed 's/^/  dd: /'
 xl destroy vgt-dd
 check_no_crashes
 say "dom0 test done"

@@ -49,18 +49,20 @@ vgtd_start() {
 	export VGTD_SOCKET=$SOCK
 }
 
-# xl-vgt create /guest/NAME.cfg -> 0 when created; tries again after a
-# transient toolstack failure, showing what it saw.
-create() {
+# create_cfg CFG NAME: xl-vgt create CFG -> 0 when created (its output in
+# /tmp/create-NAME.log); tries again after a transient toolstack failure,
+# showing what it saw.  create NAME: the same for /guest/NAME.cfg.
+create() { create_cfg /guest/$1.cfg $1; }
+create_cfg() {
 	for try in 1 2 3; do
-		if timeout 60 xl-vgt create /guest/$1.cfg > /tmp/create-$1.log 2>&1; then
-			[ $try = 1 ] || say "$1 created on try $try"
+		if timeout 60 xl-vgt create $1 > /tmp/create-$2.log 2>&1; then
+			[ $try = 1 ] || say "$2 created on try $try"
 			return 0
 		fi
-		say "xl-vgt create $1 failed (try $try):"
+		say "xl-vgt create $2 failed (try $try):"
 		sed 's/^/  vgtd: /' /tmp/vgtd.log | tail -n 8
 		ps | grep -E 'xenstored|xl |vgtd' | grep -v grep | sed 's/^/  ps: /'
-		grep -v '^Parsing\|tsc mode' /tmp/create-$1.log | head -n 4 | sed 's/^/  create: /'
+		grep -v '^Parsing\|tsc mode' /tmp/create-$2.log | head -n 4 | sed 's/^/  create: /'
 		echo "  xenstored fds: $(ls /proc/$(pidof xenstored)/fd 2>/dev/null | wc -l), xl processes: $(pidof xl | wc -w)"
 		dmesg | grep -iE 'segfault|traps:|general protection|oom' | tail -n 3 | sed 's/^/  kernel: /'
 		sleep 2

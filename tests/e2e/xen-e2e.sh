@@ -12,8 +12,8 @@
 # driver-domain type and refuses them to an ordinary guest; the build is
 # kept in XEN_FLASK_DIR (default ~/.cache/vgt/xen-flask) and reused.
 # STAGE "dd", on the same hypervisor: vgtd runs in a driver domain of type
-# vgt_dd_t (Debian's kernel, PV) and serves three guests' vGPUs from there,
-# one of them hostile.
+# vgt_dd_t (Debian's kernel, PV); xl-vgt in dom0 asks it through xenstore
+# for three guests' vGPUs, one of them hostile, and for one it must refuse.
 #
 # Builds the test guest and a dom0 initramfs (busybox, the Xen tools, vgtd,
 # vgtctl, xl-vgt and what they link), boots, and turns the serial log into
@@ -184,10 +184,11 @@ if [ "$stage" = flask ]; then
 	dom0/clean-g1 dom0/target-created dom0/probe-dd dom0/probe-plain dom0/dd-label
 	dom0/vgtd-exit dom0/no-crashes g1/pixels dd/dm-op plain/dm-op"
 elif [ "$stage" = dd ]; then
-	want="dom0/enforcing dom0/create-g1 dom0/create-g3 dom0/create-g4 dom0/create-dd
-	dom0/dd-attach dom0/guest-g1-finished dom0/guest-g3-finished dom0/guest-g4-finished
-	dom0/screen-g1 dom0/screen-g3 dom0/clean-g1 dom0/clean-g3 dom0/hostile-failsafe
-	dom0/dd-release dom0/no-crashes g1/pixels g1/msi g3/pixels g4/hostile-batch-foreign
+	want="dom0/enforcing dom0/create-dd dom0/dd-ready dom0/create-g1 dom0/create-g3
+	dom0/create-g4 dom0/refused-g2 dom0/no-half-domain dom0/guest-g1-finished
+	dom0/guest-g3-finished dom0/guest-g4-finished dom0/screen-g1 dom0/screen-g3 dom0/clean-g1
+	dom0/clean-g3 dom0/hostile-failsafe dom0/detach-g1 dom0/dd-release dom0/backend-clean
+	dom0/no-crashes g1/pixels g1/msi g3/pixels g4/hostile-batch-foreign
 	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame"
 else
 	want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
