@@ -7,7 +7,8 @@ TSANBUILD ?= build-tsan
 FUZZBUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 # The suites that run several threads at once, repeated under ThreadSanitizer.
-TSAN_TESTS = refdrv gensim-cs cli-demo-threaded cli-demo-domains cli-soak-json cli-vgtd xen-ioreq
+TSAN_TESTS = refdrv gensim-cs cli-demo-threaded cli-demo-domains cli-soak-json cli-vgtd xen-ioreq \
+	xs-protocol
 DEMO_PNG  ?= vgt-demo.png
 DEMO_SCREENS ?= vgt-demo-screens
 MESON_OPTS ?=

@@ -14,21 +14,6 @@ struct spec {
 	bool has_fences, primary;
 };
 
-bool vgtd_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
 static bool valid_type_name(const char *s)
 {
 	size_t n = strlen(s);

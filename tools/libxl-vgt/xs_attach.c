@@ -212,6 +212,7 @@ int vgt_xsa_detach(struct vgt_xsa *a, unsigned fe, unsigned timeout_s, char *msg
 	char path[96], be[96], spath[160], state[8], *id, *be_path;
 	unsigned long backend;
 	char *end;
+	bool bad;
 	int ret;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vgt/0/backend-id", fe);
@@ -226,8 +227,9 @@ int vgt_xsa_detach(struct vgt_xsa *a, unsigned fe, unsigned timeout_s, char *msg
 	}
 	errno = 0;
 	backend = strtoul(id, &end, 10);
+	bad = errno || end == id || *end || backend > VGTD_XS_MAX_DOMID;
 	free(id);
-	if (errno || *end || backend > VGTD_XS_MAX_DOMID) {
+	if (bad) {
 		free(be_path);
 		snprintf(msg, msglen, "domain %u's backend-id is not a domain id", fe);
 		return -EPROTO;
