@@ -560,7 +560,16 @@ int vgt_xen_attach(struct vgt_xen *x, struct vgt_host *host, const struct vgt_xe
 	uint64_t max_gfn;
 	int ret;
 
-	if (xc_domain_getinfo(x->xch, a->domid, 1, &info) != 1 || info.domid != a->domid) {
+	errno = 0;
+	ret = xc_domain_getinfo(x->xch, a->domid, 1, &info);
+	if (ret != 1 && (errno == EACCES || errno == EPERM)) {
+		/* FLASK (or XSM's default) refused: this domain may not act for it. */
+		seterr(err, "not allowed to act for domain %u (%s): this domain is not its device "
+		       "model; with vgt's FLASK policy a domain of type vgt_dd_t is", a->domid,
+		       strerror(errno));
+		return -EACCES;
+	}
+	if (ret != 1 || info.domid != a->domid) {
 		seterr(err, "domain %u does not exist", a->domid);
 		return -ESRCH;
 	}
