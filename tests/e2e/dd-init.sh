@@ -25,6 +25,8 @@ else
 	sed 's/^/DD: vgtd: /' /tmp/vgtd.log
 fi
 
+[ "${want:-1}" = 0 ] && while :; do sleep 10; done
+
 # The guests this domain serves, as vgtd lists them.
 served() { vgtctl --socket $SOCK list 2>/dev/null | awk 'NR > 1 { print $1 }'; }
 # Once all have come and their workloads stop for a few seconds, report

@@ -87,5 +87,32 @@ check backend-clean "no request left in the driver domain's backend directory" \
 xl dmesg | grep -a 'avc:  denied' | tail -n 5 | sed 's/^/  xen: /'
 tail -n 14 $DDLOG | sed 's/^/  dd: /'
 xl destroy vgt-dd
+
+# The same driver domain labelled as an ordinary guest: its vgtd runs, but
+# the hypervisor refuses it the device-model rights, so a guest asking it
+# for a vGPU is refused with the reason and not left behind.
+PLAINLOG=/var/log/xen/console/guest-vgt-dd-plain.log
+if xl create -p /guest/dd/vgt-dd-plain.cfg > /tmp/create-dd-plain.log 2>&1; then
+	plain=$(xl domid vgt-dd-plain)
+	xenstore-chmod @releaseDomain n0 r"$plain"
+	xl unpause vgt-dd-plain
+	i=0
+	while ! tr -d '\r' < $PLAINLOG 2>/dev/null | grep -q '^DD: ready' && [ $i -lt 120 ]; do
+		sleep 1; i=$((i + 1))
+	done
+	{ cat /guest/g1.cfg; echo "vgt_backend = $plain"; } > /tmp/g1-plain.cfg
+	timeout 60 xl-vgt create /tmp/g1-plain.cfg > /tmp/create-g1-plain.log 2>&1
+	rc=$?
+	check plain-dd-refused "a domU_t driver domain serves nobody: $(grep 'gets no vGPU' /tmp/create-g1-plain.log)" \
+		[ $rc != 0 -a -n "$(grep 'gets no vGPU.*not allowed to act' /tmp/create-g1-plain.log)" ]
+	check plain-dd-no-domain "and the guest is not left behind" \
+		sh -c '! xl domid vgt-e2e-g1 >/dev/null 2>&1'
+	check plain-dd-avc "the hypervisor's refusal: $(xl dmesg | grep -a 'avc:  denied' | grep -a "source=d$plain " | head -n 1 | sed 's/.*avc:  denied *//')" \
+		[ -n "$(xl dmesg | grep -a 'avc:  denied' | grep -a "source=d$plain ")" ]
+	tail -n 6 $PLAINLOG | sed 's/^/  dd-plain: /'
+	xl destroy vgt-dd-plain
+else
+	fail plain-dd-refused "$(tail -n 2 /tmp/create-dd-plain.log)"
+fi
 check_no_crashes
 say "dom0 test done"

@@ -188,7 +188,7 @@ elif [ "$stage" = dd ]; then
 	dom0/create-g4 dom0/refused-g2 dom0/no-half-domain dom0/guest-g1-finished
 	dom0/guest-g3-finished dom0/guest-g4-finished dom0/screen-g1 dom0/screen-g3 dom0/clean-g1
 	dom0/clean-g3 dom0/hostile-failsafe dom0/detach-g1 dom0/dd-release dom0/backend-clean
-	dom0/no-crashes g1/pixels g1/msi g3/pixels g4/hostile-batch-foreign
+	dom0/plain-dd-refused dom0/plain-dd-no-domain dom0/plain-dd-avc dom0/no-crashes g1/pixels g1/msi g3/pixels g4/hostile-batch-foreign
 	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame"
 else
 	want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
