@@ -173,6 +173,19 @@ static int domid_of(const char *name, unsigned *domid)
 	return 0;
 }
 
+/* Takes @domid's vGPU away: 0, -ENOENT if it had none, or -errno with vgtd's reason in @msg. */
+static int detach_vgpu(unsigned domid, char *msg, size_t msglen)
+{
+	char line[64];
+	int ret;
+
+	if (xsa)
+		return vgt_xsa_detach(xsa, domid, DETACH_TIMEOUT_S, msg, msglen);
+	snprintf(line, sizeof(line), "detach %u", domid);
+	ret = vgtd(line, msg, msglen);
+	return ret && strstr(msg, "has no vGPU") ? -ENOENT : ret;
+}
+
 static void destroy(unsigned domid)
 {
 	char id[16], *argv[] = { (char *)xl, (char *)"destroy", id, NULL };
@@ -310,11 +323,7 @@ static int cmd_create(int argc, char **argv)
 	}
 	if (ret) {
 		fprintf(stderr, "xl-vgt: cannot unpause domain %u; destroying it\n", domid);
-		snprintf(line, sizeof(line), "detach %u", domid);
-		if (xsa)
-			vgt_xsa_detach(xsa, domid, DETACH_TIMEOUT_S, msg, sizeof(msg));
-		else
-			vgtd(line, msg, sizeof(msg));
+		detach_vgpu(domid, msg, sizeof(msg));
 		destroy(domid);
 		return 1;
 	}
@@ -324,7 +333,7 @@ static int cmd_create(int argc, char **argv)
 
 static int cmd_destroy(const char *dom)
 {
-	char line[64], msg[512];
+	char msg[512];
 	unsigned domid;
 	int ret;
 
@@ -333,18 +342,20 @@ static int cmd_destroy(const char *dom)
 		fprintf(stderr, "xl-vgt: no domain %s\n", dom);
 		return 1;
 	}
+	/*
+	 * vgtd also notices the death by itself; asking makes the release
+	 * synchronous.  Through xenstore the request lives in the guest's
+	 * directory, so it is made before the domain (and that) goes.
+	 */
 	if (xsa) {
-		/* Released before the domain goes, so the release is synchronous. */
-		ret = vgt_xsa_detach(xsa, domid, DETACH_TIMEOUT_S, msg, sizeof(msg));
+		ret = detach_vgpu(domid, msg, sizeof(msg));
 		if (ret && ret != -ENOENT)
 			fprintf(stderr, "xl-vgt: domain %u: %s\n", domid, msg);
 		destroy(domid);
 	} else {
 		destroy(domid);
-		/* vgtd also notices the death by itself; this makes the release synchronous. */
-		snprintf(line, sizeof(line), "detach %u", domid);
-		ret = vgtd(line, msg, sizeof(msg));
-		if (ret && !strstr(msg, "has no vGPU"))
+		ret = detach_vgpu(domid, msg, sizeof(msg));
+		if (ret && ret != -ENOENT)
 			fprintf(stderr, "xl-vgt: domain %u destroyed; vgtd: %s\n", domid, msg);
 	}
 	printf("domain %u destroyed\n", domid);
