@@ -8,15 +8,10 @@
 . /dom0-lib.sh
 FRAMES=4
 DDLOG=/var/log/xen/console/guest-vgt-dd.log
-dd_lines() { tr -d '\r' < $DDLOG 2>/dev/null | grep -a "^DD: $1"; }
-wait_dd() { # what timeout
-	i=0
-	while ! dd_lines "$1" | grep -q .; do
-		sleep 1; i=$((i + 1))
-		[ $i -ge "$2" ] && return 1
-	done
-	return 0
-}
+# "DD: WHAT..." lines a driver domain printed on its console (LOG, default DDLOG).
+dd_lines() { tr -d '\r' < "${2:-$DDLOG}" 2>/dev/null | grep -a "^DD: $1"; }
+dd_said() { dd_lines "$@" | grep -q .; }
+wait_dd() { wait_until "$2" dd_said "$1"; }  # what timeout
 
 xen_tools_up
 check enforcing "FLASK is enforcing" [ "$(xl getenforce 2>/dev/null)" = Enforcing ]
@@ -96,10 +91,7 @@ if xl create -p /guest/dd/vgt-dd-plain.cfg > /tmp/create-dd-plain.log 2>&1; then
 	plain=$(xl domid vgt-dd-plain)
 	xenstore-chmod @releaseDomain n0 r"$plain"
 	xl unpause vgt-dd-plain
-	i=0
-	while ! tr -d '\r' < $PLAINLOG 2>/dev/null | grep -q '^DD: ready' && [ $i -lt 120 ]; do
-		sleep 1; i=$((i + 1))
-	done
+	wait_until 120 dd_said ready $PLAINLOG
 	{ cat /guest/g1.cfg; echo "vgt_backend = $plain"; } > /tmp/g1-plain.cfg
 	timeout 60 xl-vgt create /tmp/g1-plain.cfg > /tmp/create-g1-plain.log 2>&1
 	rc=$?

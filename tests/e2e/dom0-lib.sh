@@ -11,16 +11,21 @@ pass() { echo "RESULT: dom0/$1 PASS $2" | tee -a /tmp/results.log; }
 fail() { echo "RESULT: dom0/$1 FAIL $2" | tee -a /tmp/results.log; }
 check() { name=$1; detail=$2; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
 
-# The guests report on Xen's console: "(dN) RESULT: gX/..." lines.
-guest_lines() { xl dmesg | grep -a "RESULT: $1/" ; }
-wait_guest_done() { # name timeout
-	i=0
-	while ! guest_lines "$1" | grep -q "RESULT: $1/done"; do
-		sleep 1; i=$((i + 1))
-		[ $i -ge "$2" ] && return 1
+# wait_until SECONDS CMD...: runs CMD once a second until it succeeds; 1 on timeout.
+wait_until() {
+	wait_s=$1; shift
+	waited=0
+	until "$@"; do
+		sleep 1; waited=$((waited + 1))
+		[ $waited -ge "$wait_s" ] && return 1
 	done
 	return 0
 }
+
+# The guests report on Xen's console: "(dN) RESULT: gX/..." lines.
+guest_lines() { xl dmesg | grep -a "RESULT: $1/" ; }
+guest_done() { guest_lines "$1" | grep -q "RESULT: $1/done"; }
+wait_guest_done() { wait_until "$2" guest_done "$1"; }  # name timeout
 json_field() { # json key -> first numeric or boolean value of "key"
 	sed -n "s/.*\"$2\":\([a-z0-9]*\).*/\1/p" "$1" | head -n 1
 }

@@ -54,10 +54,20 @@ rm -rf "$root"
 mkdir -p "$root"/bin "$root"/sbin "$root"/proc "$root"/sys "$root"/dev "$root"/tmp "$root"/run \
 	"$root"/etc/xen "$root"/usr/bin "$root"/usr/sbin "$root"/var/lib/xen "$root"/var/lib/xenstored \
 	"$root"/var/log/xen/console "$root"/guest "$root"/lib/modules/"$kv"
-cp /bin/busybox "$root/bin/busybox"
-for a in $(/bin/busybox --list); do
-	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
-done
+# add_busybox ROOT: busybox and a link for each of its applets.
+add_busybox() {
+	cp /bin/busybox "$1/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ -e "$1/bin/$a" ] || ln -s busybox "$1/bin/$a"
+	done
+}
+# add_xen_modules DIR: the kernel's Xen modules (events, grants, privcmd, xenfs) into DIR.
+add_xen_modules() {
+	for m in xen-evtchn xen-gntdev xen-privcmd xenfs/xenfs xen-gntalloc; do
+		cp "/lib/modules/$kv/kernel/drivers/xen/$m.ko" "$1/"
+	done
+}
+add_busybox "$root"
 # add_bin ROOT FILE [PATH]: FILE into the image at ROOT (as PATH), with
 # every library it loads.
 add_bin() {
@@ -84,9 +94,7 @@ for f in keymaps linuxboot.bin linuxboot_dma.bin kvmvapic.bin; do
 done
 cp -a /etc/xen/scripts "$root/etc/xen/"
 cp /etc/xen/xl.conf "$root/etc/xen/"
-for m in xen-evtchn xen-gntdev xen-privcmd xenfs/xenfs xen-gntalloc; do
-	cp "/lib/modules/$kv/kernel/drivers/xen/$m.ko" "$root/lib/modules/$kv/"
-done
+add_xen_modules "$root/lib/modules/$kv"
 for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl tools/libxl-vgt/xl-vgt tests/expected-frame \
 	linux-vgt/vgt; do
 	add_bin "$root" "$build/$b" "/usr/sbin/$(basename "$b")"
@@ -109,16 +117,11 @@ if [ "$stage" = dd ]; then
 	ddr=$out/dd-root
 	rm -rf "$ddr"
 	mkdir -p "$ddr"/bin "$ddr"/proc "$ddr"/sys "$ddr"/dev "$ddr"/run "$ddr"/tmp "$ddr"/lib/modules
-	cp /bin/busybox "$ddr/bin/busybox"
-	for a in $(/bin/busybox --list); do
-		[ -e "$ddr/bin/$a" ] || ln -s busybox "$ddr/bin/$a"
-	done
+	add_busybox "$ddr"
 	for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl; do
 		add_bin "$ddr" "$build/$b" "/usr/sbin/$(basename "$b")"
 	done
-	for m in xen-evtchn xen-gntdev xen-privcmd xenfs/xenfs xen-gntalloc; do
-		cp "/lib/modules/$kv/kernel/drivers/xen/$m.ko" "$ddr/lib/modules/"
-	done
+	add_xen_modules "$ddr/lib/modules"
 	cp "$src/tests/e2e/dd-init.sh" "$ddr/init"
 	mkdir -p "$root/dd"
 	(cd "$ddr" && find . | cpio -o -H newc --quiet) > "$root/dd/dd.cpio"
