@@ -14,6 +14,7 @@ dd_said() { dd_lines "$@" | grep -q .; }
 wait_dd() { wait_until "$2" dd_said "$1"; }  # what timeout
 
 xen_tools_up
+stall_report 400
 check enforcing "FLASK is enforcing" [ "$(xl getenforce 2>/dev/null)" = Enforcing ]
 
 if xl create -p /guest/dd/vgt-dd.cfg > /tmp/create-dd.log 2>&1; then
@@ -107,4 +108,5 @@ else
 	fail plain-dd-refused "$(tail -n 2 /tmp/create-dd-plain.log)"
 fi
 check_no_crashes
+stall_report_off
 say "dom0 test done"

@@ -9,6 +9,7 @@
 FRAMES=4
 
 xen_tools_up
+stall_report 200
 check enforcing "FLASK is enforcing" [ "$(xl getenforce 2>/dev/null)" = Enforcing ]
 
 # vgt on this hypervisor: vgtd in dom0 serves g1.
@@ -44,4 +45,5 @@ kill $VGTD
 wait $VGTD
 check vgtd-exit "vgtd stops cleanly" [ $? = 0 ]
 check_no_crashes
+stall_report_off
 say "dom0 test done"

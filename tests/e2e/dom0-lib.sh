@@ -97,6 +97,23 @@ check_screen() { # guest
 		[ "$(json_field /tmp/stats-$1.json failsafe)" = false -a "$(json_field /tmp/stats-$1.json guest_errors)" = 0 ]
 }
 
+# stall_report SECONDS: if the stage has not ended by then, print what dom0
+# sees (processes, domains, vgtd's log and each vGPU's ioreq counts), so a
+# stage the host's timeout ends tells where it stood.  stall_report_off
+# cancels it.
+stall_report() {
+	( sleep "$1"
+	  echo "DOM0 STALL: still running after $1 s"
+	  ps | sed 's/^/  ps: /'
+	  xl list | sed 's/^/  xl: /'
+	  for d in $(vgtctl --socket $SOCK list 2>/dev/null | awk 'NR > 1 { print $1 }'); do
+		vgtctl --socket $SOCK stats "$d" | sed "s/^/  stats $d: /"
+	  done
+	  tail -n 20 /tmp/vgtd.log 2>/dev/null | sed 's/^/  vgtd: /' ) &
+	STALL=$!
+}
+stall_report_off() { kill "$STALL" 2>/dev/null; }
+
 # No process in dom0 may have crashed, vgt's or not.
 check_no_crashes() {
 	crashes=$(dmesg | grep -cE 'segfault at|traps:')

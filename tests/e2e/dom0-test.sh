@@ -18,6 +18,7 @@ count_ioreqs() { # domain name -> adds its ioreqs so far to the total
 	done
 }
 xen_tools_up
+stall_report 300
 vgtd_start
 vgtctl --socket $SOCK --json types > /tmp/types0.json
 
@@ -122,4 +123,5 @@ check_no_crashes
 served=$(grep -c 'RESULT: dom0/create-g[0-9] PASS' /tmp/results.log)
 contained=$(grep -c 'RESULT: dom0/hostile-[a-z]* PASS' /tmp/results.log)
 echo "SUMMARY: $served domains created with vGPUs, $ioreqs ioreqs handled by vgtd, $matched screens matched, $contained of 3 attacks contained, $(up) s since dom0 booted"
+stall_report_off
 say "dom0 test done"
