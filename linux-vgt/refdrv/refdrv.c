@@ -133,6 +133,19 @@ static void place_bar(struct refdrv *d, unsigned bar, uint64_t addr, bool is64)
 		p->cfg_write(p->ctx, PCI_BAR(bar + 1), 4, (uint32_t)(addr >> 32));
 }
 
+/* A BAR the operating system placed: its address, naturally aligned. */
+static int placed_bar(struct refdrv *d, unsigned bar, bool is64, uint64_t size, uint64_t *addr)
+{
+	uint32_t lo, hi = 0;
+
+	if (cfg32(d, PCI_BAR(bar), &lo) || (is64 && cfg32(d, PCI_BAR(bar + 1), &hi)))
+		return -REFDRV_EIO;
+	*addr = ((uint64_t)hi << 32) | (lo & ((lo & 1u) ? ~0x3u : ~0xFu));
+	if (!*addr || (*addr & (size - 1)))
+		return -REFDRV_ENODEV;
+	return 0;
+}
+
 static int enable_msi(struct refdrv *d)
 {
 	const struct refdrv_platform *p = d->plat;
@@ -211,18 +224,30 @@ int refdrv_probe(struct refdrv *d, const struct refdrv_platform *plat)
 		return fail(d, REFDRV_ENODEV, "aperture size outside 64..512 MiB");
 	d->bar4_size = (uint32_t)io_size;
 
-	/* The aperture is naturally aligned; registers go right above it. */
-	d->bar2 = (plat->bar_window + d->bar2_size - 1) & ~(d->bar2_size - 1);
-	d->bar0 = d->bar2 + d->bar2_size;
-	d->bar4 = IO_BAR_ADDR;
-	place_bar(d, 2, d->bar2, true);
-	place_bar(d, 0, d->bar0, true);
-	place_bar(d, 4, d->bar4, false);
+	if (plat->bars_placed) {
+		uint64_t bar4;
+
+		if (placed_bar(d, 2, true, d->bar2_size, &d->bar2) ||
+		    placed_bar(d, 0, true, d->bar0_size, &d->bar0) ||
+		    placed_bar(d, 4, false, d->bar4_size, &bar4) || bar4 > 0xFFFFu)
+			return fail(d, REFDRV_ENODEV, "BARs not placed by the operating system");
+		d->bar4 = (uint32_t)bar4;
+	} else {
+		/* The aperture is naturally aligned; registers go right above it. */
+		d->bar2 = (plat->bar_window + d->bar2_size - 1) & ~(d->bar2_size - 1);
+		d->bar0 = d->bar2 + d->bar2_size;
+		d->bar4 = IO_BAR_ADDR;
+		place_bar(d, 2, d->bar2, true);
+		place_bar(d, 0, d->bar0, true);
+		place_bar(d, 4, d->bar4, false);
+	}
 	plat->cfg_write(plat->ctx, PCI_COMMAND, 2, 0x7u);  /* I/O, memory, bus master */
 
-	ret = enable_msi(d);
-	if (ret)
-		return fail(d, -ret, "no MSI capability");
+	if (plat->msi_addr) {
+		ret = enable_msi(d);
+		if (ret)
+			return fail(d, -ret, "no MSI capability");
+	}
 	read_pvinfo(d);
 	if (!d->low.size || !d->high.size)
 		return fail(d, REFDRV_ENODEV, "no graphics memory assigned");

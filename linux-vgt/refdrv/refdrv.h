@@ -50,6 +50,13 @@ struct refdrv_platform {
 
 	uint64_t ram_base, ram_size;   /* RAM the driver may give to the GPU */
 	uint64_t bar_window;           /* where BARs may be placed, 4 MiB aligned */
+	/*
+	 * An operating system has placed the BARs already (the driver runs
+	 * under it, e.g. in Linux user space through sysfs): they are used
+	 * where they are and bar_window is ignored.
+	 */
+	bool bars_placed;
+	/* 0: no interrupts reach the driver; it polls. */
 	uint64_t msi_addr;
 	uint32_t msi_data;
 	uint32_t wait_limit;           /* wait() calls before giving up; 0 = default */
