@@ -188,6 +188,30 @@ def main():
         rc, out, err = run("create", os.path.join(CONFIG, "xl", "dom0.cfg"))
         check("a vGPU served by another domain is refused clearly", rc == 1 and
               "vgt_backend" in err, err)
+
+        # attach/detach: a domain that already runs (dom0, in the driver-domain
+        # deployment) gets and gives back a vGPU; xl creates nothing.
+        with open(env["XL_STATE"], "a") as f:
+            f.write("3 running-guest running\n")
+        before = len(xl_log())
+        rc, out, err = run("attach", cfg("running-guest", 'vgt = 1\nvgt_type = "vgt-64"\n'))
+        check("attach gives a running domain its vGPU", rc == 0 and 3 in vgpus() and
+              vgpus()[3]["type"] == "vgt-64" and
+              [l.split()[0] for l in xl_log()[before:]] == ["domid"], (out, err))
+        rc, out, err = run("attach", cfg("running-guest", "vgt = 1\n"))
+        check("a second attach is refused with vgtd's reason", rc == 1 and
+              "gets no vGPU" in err and vgpus()[3]["type"] == "vgt-64", err)
+        rc, out, err = run("attach", cfg("not-running", "vgt = 1\n"))
+        check("attach to a domain that does not run is refused",
+              rc == 1 and "no running domain not-running" in err, err)
+        rc, out, err = run("attach", cfg("running-guest", ""))
+        check("attach without vgt=1 is refused", rc == 1 and "vgt=1 is not set" in err, err)
+        rc, out, err = run("detach", "running-guest")
+        check("detach releases the vGPU and leaves the domain",
+              rc == 0 and 3 not in vgpus() and ["3", "running-guest", "running"] in domains(),
+              (out, err))
+        rc, out, err = run("detach", "running-guest")
+        check("detaching twice says there is no vGPU", rc == 1 and "has no vGPU" in err, err)
     finally:
         daemon.send_signal(signal.SIGTERM)
         rc = daemon.wait(timeout=60)

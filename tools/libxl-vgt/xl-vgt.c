@@ -4,6 +4,8 @@
  *
  *   xl-vgt [--socket PATH] [--xl PATH] create CFG [XL-CREATE-OPTIONS]
  *   xl-vgt [--socket PATH] [--xl PATH] destroy DOMAIN
+ *   xl-vgt [--socket PATH] attach CFG
+ *   xl-vgt [--socket PATH] detach DOMAIN
  *   xl-vgt check CFG
  *
  * Stock xl ignores the vgt= keys.  xl-vgt reads them with xl's own parser
@@ -11,6 +13,10 @@
  * for the vGPU, and only then unpauses it.  Any failure after the domain
  * exists destroys it again and says why: there is never a half-made
  * domain, and never an accelerated domain running without its vGPU.
+ *
+ * attach gives a domain that already runs, named by CFG's name (dom0 is
+ * "Domain-0"), the vGPU CFG describes; its driver finds the function after
+ * a PCI rescan.  detach takes a vGPU away without touching the domain.
  *
  * vgtd is asked through xenstore (vgtd_proto.h), in the home of the domain
  * vgt_backend names: dom0 or a driver domain, one path for both.  Only
@@ -43,9 +49,13 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: xl-vgt [--socket PATH] [--xl PATH] create CFG [XL-CREATE-OPTIONS]\n"
 		"       xl-vgt [--socket PATH] [--xl PATH] destroy DOMAIN\n"
+		"       xl-vgt [--socket PATH] attach CFG\n"
+		"       xl-vgt [--socket PATH] detach DOMAIN\n"
 		"       xl-vgt check CFG\n"
 		"create: the domain is created paused, given its vGPU by vgtd, then unpaused;\n"
-		"        on any failure it is destroyed again.  check: parse the vgt= keys only.\n");
+		"        on any failure it is destroyed again.  attach: give the running domain\n"
+		"        named in CFG (dom0: name = \"Domain-0\") its vGPU.  check: parse the vgt=\n"
+		"        keys only.\n");
 }
 
 /* Runs xl with @argv (argv[0] is replaced by the xl path); its stdout into @out if given. */
@@ -195,6 +205,19 @@ static void destroy(unsigned domid)
 		fprintf(stderr, "xl-vgt: could not destroy domain %u: see `xl list`\n", domid);
 }
 
+/* Asks the backend for @domid's vGPU, through xenstore or vgtd's socket. */
+static int attach_vgpu(const struct vgt_xlcfg *c, unsigned domid, const char *spec, char *msg,
+		       size_t msglen)
+{
+	char line[VGTD_REQUEST_MAX];
+
+	if (xsa)
+		return vgt_xsa_attach(xsa, c->backend_domid, domid, spec, ATTACH_TIMEOUT_S, msg,
+				      msglen);
+	snprintf(line, sizeof(line), "attach %u %s", domid, spec);
+	return vgtd(line, msg, msglen);
+}
+
 static int cmd_check(const char *cfgpath)
 {
 	struct vgt_xlcfg c;
@@ -219,7 +242,7 @@ static int cmd_check(const char *cfgpath)
 
 static int cmd_create(int argc, char **argv)
 {
-	char why[VGT_XLCFG_WHY_MAX], spec[VGT_XLCFG_SPEC_MAX], line[VGTD_REQUEST_MAX], msg[512];
+	char why[VGT_XLCFG_WHY_MAX], spec[VGT_XLCFG_SPEC_MAX], msg[512];
 	char **xargv;
 	struct vgt_xlcfg c;
 	unsigned domid;
@@ -300,13 +323,7 @@ static int cmd_create(int argc, char **argv)
 			c.name);
 		return 1;
 	}
-	if (xsa) {
-		ret = vgt_xsa_attach(xsa, c.backend_domid, domid, spec, ATTACH_TIMEOUT_S, msg,
-				     sizeof(msg));
-	} else {
-		snprintf(line, sizeof(line), "attach %u %s", domid, spec);
-		ret = vgtd(line, msg, sizeof(msg));
-	}
+	ret = attach_vgpu(&c, domid, spec, msg, sizeof(msg));
 	if (ret) {
 		fprintf(stderr, "xl-vgt: %s (domain %u) gets no vGPU: %s\n", c.name, domid, msg);
 		fprintf(stderr, "xl-vgt: destroying domain %u\n", domid);
@@ -328,6 +345,66 @@ static int cmd_create(int argc, char **argv)
 		return 1;
 	}
 	printf("%s (domain %u): %s\n", c.name, domid, msg);
+	return 0;
+}
+
+static int cmd_attach(const char *cfgpath)
+{
+	char why[VGT_XLCFG_WHY_MAX], spec[VGT_XLCFG_SPEC_MAX], msg[512];
+	struct vgt_xlcfg c;
+	unsigned domid;
+
+	if (vgt_xlcfg_parse_file(cfgpath, &c, why, sizeof(why))) {
+		fprintf(stderr, "xl-vgt: %s\n", why);
+		return 1;
+	}
+	if (!c.vgt) {
+		fprintf(stderr, "xl-vgt: %s: vgt=1 is not set: nothing to attach\n", cfgpath);
+		return 1;
+	}
+	if (vgt_xlcfg_attach_spec(&c, spec, sizeof(spec))) {
+		fprintf(stderr, "xl-vgt: %s: cannot form the vGPU request\n", cfgpath);
+		return 1;
+	}
+	if (c.backend_domid && !xsa) {
+		fprintf(stderr, "xl-vgt: %s: vgt_backend=%u needs xenstore, and there is none here\n",
+			cfgpath, c.backend_domid);
+		return 1;
+	}
+	if (domid_of(c.name, &domid)) {
+		fprintf(stderr, "xl-vgt: no running domain %s\n", c.name);
+		return 1;
+	}
+	if ((xsa ? vgt_xsa_ready(xsa, c.backend_domid, msg, sizeof(msg))
+		 : vgtd("version", msg, sizeof(msg))) ||
+	    attach_vgpu(&c, domid, spec, msg, sizeof(msg))) {
+		fprintf(stderr, "xl-vgt: %s (domain %u) gets no vGPU: %s\n", c.name, domid, msg);
+		return 1;
+	}
+	printf("%s (domain %u): %s\n", c.name, domid, msg);
+	return 0;
+}
+
+static int cmd_detach(const char *dom)
+{
+	char msg[512];
+	unsigned domid;
+	int ret;
+
+	if (domid_of(dom, &domid)) {
+		fprintf(stderr, "xl-vgt: no domain %s\n", dom);
+		return 1;
+	}
+	ret = detach_vgpu(domid, msg, sizeof(msg));
+	if (ret == -ENOENT) {
+		fprintf(stderr, "xl-vgt: domain %u has no vGPU\n", domid);
+		return 1;
+	}
+	if (ret) {
+		fprintf(stderr, "xl-vgt: domain %u: %s\n", domid, msg);
+		return 1;
+	}
+	printf("domain %u: vGPU released\n", domid);
 	return 0;
 }
 
@@ -389,13 +466,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[i], "create") || (!strcmp(argv[i], "destroy") && argc - i == 2)) {
+	if (!strcmp(argv[i], "create") ||
+	    (argc - i == 2 && (!strcmp(argv[i], "destroy") || !strcmp(argv[i], "attach") ||
+			       !strcmp(argv[i], "detach")))) {
 		int ret;
 
 		if (vgt_xsa_open(&xsa))
 			xsa = NULL;
-		ret = !strcmp(argv[i], "create") ? cmd_create(argc - i - 1, argv + i + 1)
-						 : cmd_destroy(argv[i + 1]);
+		if (!strcmp(argv[i], "create"))
+			ret = cmd_create(argc - i - 1, argv + i + 1);
+		else if (!strcmp(argv[i], "destroy"))
+			ret = cmd_destroy(argv[i + 1]);
+		else if (!strcmp(argv[i], "attach"))
+			ret = cmd_attach(argv[i + 1]);
+		else
+			ret = cmd_detach(argv[i + 1]);
 		vgt_xsa_close(xsa);
 		return ret;
 	}
