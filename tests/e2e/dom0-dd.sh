@@ -1,10 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Runs in dom0 of the driver-domain stage (from /init), on the FLASK
-# hypervisor: vgtd runs in its own domain of type vgt_dd_t; dom0's
-# toolstack (xl-vgt, vgt_backend = that domain) asks it for three guests'
-# vGPUs through xenstore (g4 hostile) and reads what the guests and the
-# driver domain report.
+# hypervisor with vgt's patches: vgtd runs in its own domain of type
+# vgt_dd_t and dom0, a PVH domain, is one of its four clients: it asks for
+# its own vGPU (xl-vgt attach), rescans PCI, finds it at 00:02.0 and draws
+# on it with the reference driver in user space (refdrv-sysfs).  Then
+# dom0's toolstack (xl-vgt, vgt_backend = that domain) asks the driver
+# domain for three guests' vGPUs through xenstore (g4 hostile) and reads
+# what the guests and the driver domain report.
 . /dom0-lib.sh
 FRAMES=4
 DDLOG=/var/log/xen/console/guest-vgt-dd.log
@@ -16,6 +19,8 @@ wait_dd() { wait_until "$2" dd_said "$1"; }  # what timeout
 xen_tools_up
 stall_report 400
 check enforcing "FLASK is enforcing" [ "$(xl getenforce 2>/dev/null)" = Enforcing ]
+check dom0-pvh "dom0 is a $(cat /sys/hypervisor/guest_type 2>/dev/null) domain" \
+	[ "$(cat /sys/hypervisor/guest_type 2>/dev/null)" = PVH ]
 
 if xl create -p /guest/dd/vgt-dd.cfg > /tmp/create-dd.log 2>&1; then
 	dd=$(xl domid vgt-dd)
@@ -31,6 +36,27 @@ if wait_dd ready 120; then
 else
 	fail dd-ready "vgtd answers in the driver domain"
 	tail -n 20 $DDLOG | sed 's/^/  dd: /'
+fi
+
+# Dom0's own vGPU.  The driver domain claims 00:02.0 of dom0 (vgt's
+# hypervisor patches route dom0's config cycles for it to vgtd rather than
+# vPCI); dom0 finds the function by rescanning and, with no kernel driver
+# for it, draws from user space through sysfs.
+GPU=/sys/bus/pci/devices/0000:00:02.0
+echo 4 > /proc/sys/vm/nr_hugepages
+sed "s/^vgt_backend.*/vgt_backend = ${dd:-1}/" /guest/dd/dom0.cfg > /tmp/dom0.cfg
+timeout 60 xl-vgt attach /tmp/dom0.cfg > /tmp/attach-dom0.log 2>&1
+check attach-dom0 "$(tail -n 1 /tmp/attach-dom0.log)" \
+	[ -n "$(xenstore-read /local/domain/${dd:-1}/backend/vgt/0/vgpu 2>/dev/null)" ]
+echo 1 > /sys/bus/pci/rescan
+check dom0-rescan "dom0 finds a $(cat $GPU/vendor 2>/dev/null):$(cat $GPU/device 2>/dev/null) (class $(cat $GPU/class 2>/dev/null)) at 00:02.0" \
+	[ "$(cat $GPU/vendor 2>/dev/null)" = 0x8086 ]
+dmesg | grep -a '0000:00:02.0' | tail -n 8 | sed 's/^/  dom0 kernel: /'
+if timeout 300 refdrv-sysfs --frames $FRAMES $GPU > /tmp/refdrv-dom0.log 2>&1; then
+	pass dom0-render "$(tail -n 1 /tmp/refdrv-dom0.log)"
+else
+	fail dom0-render "$(tail -n 1 /tmp/refdrv-dom0.log)"
+	sed 's/^/  refdrv-sysfs: /' /tmp/refdrv-dom0.log
 fi
 
 # The guests, each given its vGPU by the driver domain's vgtd.
@@ -65,10 +91,15 @@ for g in g1 g3; do
 		[ "$(dd_lines "screen $d " | cut -d' ' -f4)" = "$want" ]
 	check clean-$g "dom$d not in failsafe" [ "$(dd_lines "failsafe $d " | cut -d' ' -f4)" = false ]
 done
+check screen-dom0 "the driver domain's screenshot of dom0 is the frame dom0 drew" \
+	[ "$(dd_lines "screen 0 " | cut -d' ' -f4)" = "$want" ]
+check clean-dom0 "dom0 not in failsafe" [ "$(dd_lines "failsafe 0 " | cut -d' ' -f4)" = false ]
 d4=$(xl domid vgt-e2e-g4)
 check hostile-failsafe "the hostile dom$d4 is in failsafe" \
 	[ "$(dd_lines "failsafe $d4 " | cut -d' ' -f4)" = true ]
 dd_lines stats | sed 's/^/  /'
+ioreqs=$(dd_lines stats | sed -n 's/.*: \([0-9]*\) mmio, \([0-9]*\) pio, \([0-9]*\) cfg.*/\1 \2 \3/p' |
+	awk '{ n += $1 + $2 + $3 } END { print n + 0 }')
 
 # One goes through the protocol (released before the domain dies), the
 # others by dying (@releaseDomain in the driver domain).
@@ -77,6 +108,9 @@ xl-vgt destroy vgt-e2e-g1 > /tmp/destroy-g1.log 2>&1
 check detach-g1 "xl-vgt destroy released dom$d1's vGPU through xenstore first" \
 	[ -z "$(xenstore-ls /local/domain/${dd:-0}/backend/vgt/$d1 2>/dev/null)" ]
 for g in g3 g4; do xl destroy vgt-e2e-$g; done
+timeout 30 xl-vgt detach Domain-0 > /tmp/detach-dom0.log 2>&1
+check detach-dom0 "dom0's vGPU released through xenstore: $(tail -n 1 /tmp/detach-dom0.log)" \
+	[ -z "$(xenstore-ls /local/domain/${dd:-0}/backend/vgt/0 2>/dev/null)" ]
 check dd-release "the driver domain released every vGPU" wait_dd "released all" 30
 check backend-clean "no request left in the driver domain's backend directory" \
 	[ -z "$(xenstore-list /local/domain/${dd:-0}/backend/vgt 2>/dev/null)" ]
@@ -109,4 +143,8 @@ else
 fi
 check_no_crashes
 stall_report_off
+accelerated=$(grep -cE 'RESULT: dom0/(dom0-render|create-g[0-9]) PASS' /tmp/results.log)
+matched=$(grep -c 'RESULT: dom0/screen-[a-z0-9]* PASS' /tmp/results.log)
+contained=$(grep -c 'RESULT: dom0/hostile-failsafe PASS' /tmp/results.log)
+echo "SUMMARY: $accelerated accelerated domains (dom0 among them) served by vgtd in driver domain ${dd:-?}, $ioreqs ioreqs handled there, $matched screens matched, $contained of 1 hostile guest contained, $(up) s since dom0 booted"
 say "dom0 test done"

@@ -96,7 +96,7 @@ cp -a /etc/xen/scripts "$root/etc/xen/"
 cp /etc/xen/xl.conf "$root/etc/xen/"
 add_xen_modules "$root/lib/modules/$kv"
 for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl tools/libxl-vgt/xl-vgt tests/expected-frame \
-	linux-vgt/vgt; do
+	linux-vgt/vgt linux-vgt/refdrv-sysfs; do
 	add_bin "$root" "$build/$b" "/usr/sbin/$(basename "$b")"
 done
 ln -s /usr/lib/xen-4.17/bin/xl "$root/usr/sbin/xl"
@@ -105,6 +105,7 @@ cp "$src"/tests/e2e/guests/*.cfg "$root/guest/"
 mkdir -p "$root/guest/flask" "$root/guest/dd"
 cp "$src"/tests/e2e/guests-flask/*.cfg "$root/guest/flask/"
 cp "$src"/tests/e2e/guests-dd/*.cfg "$root/guest/dd/"
+cp "$src/config/xl/dom0.cfg" "$root/guest/dd/dom0.cfg"
 cp "$src/tests/e2e/dom0-lib.sh" "$root/dom0-lib.sh"
 case $stage in
 dom0) cp "$src/tests/e2e/dom0-test.sh" "$root/dom0-test.sh" ;;
@@ -141,6 +142,8 @@ INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) > "$out/dom0.cpio"
 xen_extra=""
+qemu_cpu=max,-smap
+qemu_dev=""
 if [ "$stage" != dom0 ]; then
 	xen_dir=${XEN_FLASK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vgt/xen-flask}
 	if ! "$src/xen/build-xen.sh" "$xen_dir"; then
@@ -150,6 +153,14 @@ if [ "$stage" != dom0 ]; then
 	fi
 	cp "$xen_dir/xen" "$out/xen.elf"
 	xen_extra="flask=enforcing"
+	if [ "$stage" = dd ]; then
+		# Dom0 is an ordinary vGPU client here, so it runs PVH, which
+		# needs an IOMMU; without -rdtscp TCG's missing invariant TSC and
+		# NRIP-save make Xen's instruction-length emulation kill it.
+		xen_extra="$xen_extra dom0=pvh"
+		qemu_cpu=max,-smap,-rdtscp
+		qemu_dev="-device amd-iommu"
+	fi
 else
 	zcat /boot/xen-4.17-amd64.gz > "$out/xen.elf"
 fi
@@ -161,7 +172,9 @@ if [ "$stage" = flask ]; then
 	dom0/clean-g1 dom0/target-created dom0/probe-dd dom0/probe-plain dom0/dd-label
 	dom0/vgtd-exit dom0/no-crashes g1/pixels dd/dm-op plain/dm-op"
 elif [ "$stage" = dd ]; then
-	want="dom0/enforcing dom0/create-dd dom0/dd-ready dom0/create-g1 dom0/create-g3
+	want="dom0/enforcing dom0/dom0-pvh dom0/create-dd dom0/dd-ready dom0/attach-dom0
+	dom0/dom0-rescan dom0/dom0-render dom0/screen-dom0 dom0/clean-dom0 dom0/detach-dom0
+	dom0/create-g1 dom0/create-g3
 	dom0/create-g4 dom0/refused-g2 dom0/no-half-domain dom0/guest-g1-finished
 	dom0/guest-g3-finished dom0/guest-g4-finished dom0/screen-g1 dom0/screen-g3 dom0/clean-g1
 	dom0/clean-g3 dom0/hostile-failsafe dom0/detach-g1 dom0/dd-release dom0/backend-clean
@@ -195,7 +208,7 @@ dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
 boot_and_count() {
 	set +e
 	timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread="${XEN_E2E_TCG_THREAD:-multi}" \
-		-machine q35 -cpu "${XEN_E2E_CPU:-max,-smap}" -smp 2 -m 2048 \
+		-machine q35 -cpu "${XEN_E2E_CPU:-$qemu_cpu}" $qemu_dev -smp 2 -m 2048 \
 		-nographic -nodefaults -serial stdio -no-reboot \
 		-kernel "$out/xen.elf" -append "$xen_cmd" -initrd "$kernel $dom0_cmd,$out/dom0.cpio" \
 		< /dev/null > "$log" 2>&1
