@@ -324,10 +324,11 @@ static void domain_stats(struct vgtd_domain *dom, bool json, struct vgtd_buf *ou
 			vgtd_buf_printf(out, ",\"xen\":{\"ioservid\":%u,\"vcpus\":%u,\"mmio\":%" PRIu64
 					",\"pio\":%" PRIu64 ",\"cfg\":%" PRIu64 ",\"buffered\":%" PRIu64
 					",\"malformed\":%" PRIu64 ",\"unclaimed\":%" PRIu64
-					",\"msis\":%" PRIu64 ",\"gmem_faults\":%" PRIu64 "}",
+					",\"msis\":%" PRIu64 ",\"gmem_faults\":%" PRIu64
+					",\"orphans_reclaimed\":%u}",
 					xs.ioservid, xs.vcpus, xs.ioreq.mmio, xs.ioreq.pio, xs.ioreq.cfg,
 					xs.ioreq.buffered, xs.ioreq.malformed, xs.ioreq.unclaimed,
-					xs.msis, xs.gmem_faults);
+					xs.msis, xs.gmem_faults, xs.orphans_reclaimed);
 		}
 		vgtd_buf_printf(out, "}\n");
 		return;
@@ -354,6 +355,9 @@ static void domain_stats(struct vgtd_domain *dom, bool json, struct vgtd_buf *ou
 				" malformed, %" PRIu64 " unclaimed\n", xs.ioservid, xs.vcpus,
 				xs.ioreq.mmio, xs.ioreq.pio, xs.ioreq.cfg, xs.ioreq.buffered,
 				xs.ioreq.malformed, xs.ioreq.unclaimed);
+		if (xs.orphans_reclaimed)
+			vgtd_buf_printf(out, "  took over from a dead device model: %u ioreq "
+					"server(s) destroyed\n", xs.orphans_reclaimed);
 	}
 }
 

@@ -27,6 +27,8 @@
 
 #define PAGE_SHIFT 12
 #define WATCH_TOKEN "vgt-release"
+/* Xen's MAX_NR_IOREQ_SERVERS: the ids a domain's servers can have. */
+#define XEN_IOREQ_SERVER_IDS 8u
 
 struct vgt_xen {
 	xc_interface *xch;
@@ -64,6 +66,7 @@ struct vgt_xen_domain {
 
 	struct vgt_gmem gmem;
 	bool gmem_ready;
+	unsigned orphans_reclaimed;
 	struct vgt_vgpu *vgpu;
 	struct vgt_ioreq_dev dev;
 	struct claim claim[6];
@@ -524,6 +527,31 @@ static void teardown(struct vgt_xen_domain *d)
 	free(d);
 }
 
+/*
+ * Servers that a dead device model left in the domain: a driver domain's
+ * vgtd that was killed, say.  They still claim the vGPU's function and
+ * BARs, and a vCPU waiting on one never runs again.  On a hypervisor with
+ * vgt's patch 0004 another device model of the domain may destroy them
+ * (the waiting access then completes as all ones); a live device model's
+ * server (qemu-xen's) refuses with EPERM and is left alone, and stock Xen
+ * refuses them all.  This domain serves no other vGPU for the domain (the
+ * slot is taken), so none of the servers is ours.
+ */
+static unsigned reclaim_orphan_servers(struct vgt_xen_domain *d)
+{
+	unsigned n = 0;
+
+	for (unsigned id = 0; id < XEN_IOREQ_SERVER_IDS; id++) {
+		if (!xendevicemodel_destroy_ioreq_server(d->dmod, (domid_t)d->domid,
+							 (ioservid_t)id)) {
+			fprintf(stderr, "vgt-xen: dom%u: destroyed ioreq server %u, left by a device "
+				"model that died\n", d->domid, id);
+			n++;
+		}
+	}
+	return n;
+}
+
 static int take_slot(struct vgt_xen *x, struct vgt_xen_domain *d, struct vgt_error *err)
 {
 	int ret = -ENOSPC;
@@ -617,6 +645,7 @@ int vgt_xen_attach(struct vgt_xen *x, struct vgt_host *host, const struct vgt_xe
 		goto fail;
 	d->gmem_ready = true;
 
+	d->orphans_reclaimed = reclaim_orphan_servers(d);
 	if (xendevicemodel_create_ioreq_server(d->dmod, (domid_t)d->domid,
 					       HVM_IOREQSRV_BUFIOREQ_ATOMIC, &d->id)) {
 		ret = -errno;
@@ -710,4 +739,5 @@ void vgt_xen_domain_stats(struct vgt_xen_domain *d, struct vgt_xen_domain_stats 
 	s->vcpus = d->vcpus;
 	s->ioservid = d->id;
 	s->resource_mapped = d->fres != NULL;
+	s->orphans_reclaimed = d->orphans_reclaimed;
 }

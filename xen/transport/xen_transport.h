@@ -52,6 +52,7 @@ struct vgt_xen_domain_stats {
 	unsigned vcpus;
 	uint32_t ioservid;
 	bool resource_mapped;         /* pages by map_resource (false: legacy gfns) */
+	unsigned orphans_reclaimed;   /* servers of a dead device model destroyed at attach */
 };
 
 /* Opens the process-wide handles; -errno with @err saying what is missing. */
