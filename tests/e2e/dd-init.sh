@@ -29,24 +29,12 @@ fi
 
 # The guests this domain serves, as vgtd lists them.
 served() { vgtctl --socket $SOCK list 2>/dev/null | awk 'NR > 1 { print $1 }'; }
-# Once all have come and their workloads stop for a few seconds, report
-# each one's screen and state.
-completed() {
-	n=0
-	for d in $(served); do
-		c=$(vgtctl --socket $SOCK --json stats "$d" 2>/dev/null |
-			sed -n 's/.*"workloads_completed":\([0-9]*\).*/\1/p')
-		n=$((n + ${c:-0}))
-	done
-	echo $n
-}
-last=-1 still=0 i=0
-while [ $i -lt 240 ] && [ $still -lt 3 ]; do
+# Dom0 says when every client has drawn (data/report in this domain's
+# xenstore home, the part dom0 and this domain share); each one's screen
+# and state are reported then.
+i=0
+while [ $i -lt 400 ] && [ -z "$(xenstore-read data/report 2>/dev/null)" ]; do
 	sleep 1; i=$((i + 1))
-	[ "$(served | wc -l)" -ge "${want:-1}" ] || continue
-	n=$(completed)
-	if [ "$n" -gt 0 ] && [ "$n" = "$last" ]; then still=$((still + 1)); else still=0; fi
-	last=$n
 done
 for d in $(served); do
 	vgtctl --socket $SOCK stats "$d" | sed "s/^/DD: stats $d: /"

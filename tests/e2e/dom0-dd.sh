@@ -7,7 +7,10 @@
 # on it with the reference driver in user space (refdrv-sysfs).  Then
 # dom0's toolstack (xl-vgt, vgt_backend = that domain) asks the driver
 # domain for three guests' vGPUs through xenstore (g4 hostile) and reads
-# what the guests and the driver domain report.
+# what the guests and the driver domain report.  Then the driver domain is
+# killed and another started: it takes over from the dead one (vgt's
+# hypervisor patch 0004), dom0 and two guests are attached to it again,
+# find their vGPU reset, and draw again.
 . /dom0-lib.sh
 FRAMES=4
 DDLOG=/var/log/xen/console/guest-vgt-dd.log
@@ -17,7 +20,7 @@ dd_said() { dd_lines "$@" | grep -q .; }
 wait_dd() { wait_until "$2" dd_said "$1"; }  # what timeout
 
 xen_tools_up
-stall_report 400
+stall_report 560
 check enforcing "FLASK is enforcing" [ "$(xl getenforce 2>/dev/null)" = Enforcing ]
 check dom0-pvh "dom0 is a $(cat /sys/hypervisor/guest_type 2>/dev/null) domain" \
 	[ "$(cat /sys/hypervisor/guest_type 2>/dev/null)" = PVH ]
@@ -59,9 +62,18 @@ else
 	sed 's/^/  refdrv-sysfs: /' /tmp/refdrv-dom0.log
 fi
 
+# Xen left the function to vgtd (patch 0003), and drawing on it (BAR
+# sizing, decoding switched on) did not make vPCI touch dom0's p2m there.
+check dom0-not-vpci "$(xl dmesg | grep -a 'd0 0000:00:02.0: emulated' | head -n 1 | sed 's/^(XEN) //')" \
+	sh -c "xl dmesg | grep -aq 'd0 0000:00:02.0: emulated by an ioreq server, not vPCI' &&
+	       ! xl dmesg | grep -aq 'Failed to identity'"
+
 # The guests, each given its vGPU by the driver domain's vgtd.
 for g in g1 g3 g4; do
-	{ cat /guest/$g.cfg; echo "vgt_backend = ${dd:-0}"; } > /tmp/$g.cfg
+	# g1 and g3 will outlive the driver domain: they wait for it to come back.
+	{ if [ $g = g4 ]; then cat /guest/$g.cfg
+	  else sed 's/^cmdline = "\(.*\)"/cmdline = "\1 survive_restart"/' /guest/$g.cfg; fi
+	  echo "vgt_backend = ${dd:-0}"; } > /tmp/$g.cfg
 	if create_cfg /tmp/$g.cfg $g; then
 		pass create-$g "$(tail -n 1 /tmp/create-$g.log)"
 	else
@@ -84,6 +96,7 @@ done
 # Screens and containment, as the driver domain's vgtd sees them.
 expected-frame 320 240 $((FRAMES - 1)) /tmp/expected.png
 want=$(sha256sum < /tmp/expected.png | cut -d' ' -f1)
+xenstore-write /local/domain/${dd:-1}/data/report 1
 wait_dd reported 240
 for g in g1 g3; do
 	d=$(xl domid vgt-e2e-$g)
@@ -101,13 +114,70 @@ dd_lines stats | sed 's/^/  /'
 ioreqs=$(dd_lines stats | sed -n 's/.*: \([0-9]*\) mmio, \([0-9]*\) pio, \([0-9]*\) cfg.*/\1 \2 \3/p' |
 	awk '{ n += $1 + $2 + $3 } END { print n + 0 }')
 
+# ---- The driver domain is killed and another takes over ----------------------------------
+# The hostile guest is not served again.  Dom0, g1 and g3 keep their dead
+# mediator's ioreq servers (an access now waits) until the new vgtd,
+# asked for their vGPUs again, destroys them and serves them afresh.
+xl destroy vgt-e2e-g4
+xl destroy vgt-dd
+check dd-killed "the driver domain is gone" sh -c '! xl domid vgt-dd >/dev/null 2>&1'
+sed -e 's/^name = .*/name = "vgt-dd2"/' -e 's/vgt_guests=4/vgt_guests=3/' /guest/dd/vgt-dd.cfg \
+	> /tmp/vgt-dd2.cfg
+DDLOG=/var/log/xen/console/guest-vgt-dd2.log
+old_dd=${dd:-1}
+if xl create -p /tmp/vgt-dd2.cfg > /tmp/create-dd2.log 2>&1; then
+	dd=$(xl domid vgt-dd2)
+	xenstore-chmod @releaseDomain n0 r"$dd"
+	xl unpause vgt-dd2
+	check dd-restarted "a new driver domain: domain $dd" wait_dd ready 120
+else
+	fail dd-restarted "$(tail -n 2 /tmp/create-dd2.log)"
+fi
+sed "s/^vgt_backend.*/vgt_backend = ${dd:-1}/" /guest/dd/dom0.cfg > /tmp/dom0.cfg
+for g in g1 g3; do sed -i "s/^vgt_backend.*/vgt_backend = ${dd:-1}/" /tmp/$g.cfg; done
+reattach() {
+	timeout 60 xl-vgt attach /tmp/$1.cfg > /tmp/reattach-$1.log 2>&1
+	rc=$?
+	check reattach-$1 "$(tail -n 1 /tmp/reattach-$1.log)" [ $rc = 0 ]
+}
+reattach dom0
+# Dom0 finds its function reset: it lets the kernel place it again.
+echo 1 > $GPU/remove
+echo 1 > /sys/bus/pci/rescan
+if timeout 300 refdrv-sysfs --frames $FRAMES $GPU > /tmp/refdrv-dom0-2.log 2>&1; then
+	pass restart-dom0-render "$(tail -n 1 /tmp/refdrv-dom0-2.log)"
+else
+	fail restart-dom0-render "$(tail -n 1 /tmp/refdrv-dom0-2.log)"
+	sed 's/^/  refdrv-sysfs: /' /tmp/refdrv-dom0-2.log
+fi
+reattach g1
+reattach g3
+for g in g1 g3; do
+	check restart-$g "$g drew again on its reset vGPU" wait_until 180 guest_redone $g
+done
+xenstore-write /local/domain/${dd:-1}/data/report 1
+wait_dd reported 240
+for c in dom0 g1 g3; do
+	d=0
+	[ $c = dom0 ] || d=$(xl domid vgt-e2e-$c)
+	check restart-screen-$c "after the restart, the new driver domain's screenshot of dom$d is the frame it drew" \
+		[ "$(dd_lines "screen $d " | cut -d' ' -f4)" = "$want" ]
+done
+check restart-took-over "the new vgtd destroyed the dead one's ioreq servers of all three" \
+	[ "$(dd_lines "stats" | grep -c 'took over from a dead device model')" = 3 ]
+check restart-no-crash "no domain crashed: $(xl list | awk 'NR > 1 { printf "%s(%s) ", $1, $5 }')" \
+	sh -c "! xl list | awk 'NR > 1 && \$5 ~ /c/' | grep -q ."
+check restart-dead-dd-freed "nothing holds the dead driver domain (d$old_dd) any more" \
+	sh -c "! xl list | grep -q '(null)'"
+dd_lines stats | sed 's/^/  after restart: /'
+
 # One goes through the protocol (released before the domain dies), the
 # others by dying (@releaseDomain in the driver domain).
 d1=$(xl domid vgt-e2e-g1)
 xl-vgt destroy vgt-e2e-g1 > /tmp/destroy-g1.log 2>&1
 check detach-g1 "xl-vgt destroy released dom$d1's vGPU through xenstore first" \
 	[ -z "$(xenstore-ls /local/domain/${dd:-0}/backend/vgt/$d1 2>/dev/null)" ]
-for g in g3 g4; do xl destroy vgt-e2e-$g; done
+xl destroy vgt-e2e-g3
 timeout 30 xl-vgt detach Domain-0 > /tmp/detach-dom0.log 2>&1
 check detach-dom0 "dom0's vGPU released through xenstore: $(tail -n 1 /tmp/detach-dom0.log)" \
 	[ -z "$(xenstore-ls /local/domain/${dd:-0}/backend/vgt/0 2>/dev/null)" ]
@@ -116,7 +186,7 @@ check backend-clean "no request left in the driver domain's backend directory" \
 	[ -z "$(xenstore-list /local/domain/${dd:-0}/backend/vgt 2>/dev/null)" ]
 xl dmesg | grep -a 'avc:  denied' | tail -n 5 | sed 's/^/  xen: /'
 tail -n 14 $DDLOG | sed 's/^/  dd: /'
-xl destroy vgt-dd
+xl destroy vgt-dd2
 
 # The same driver domain labelled as an ordinary guest: its vgtd runs, but
 # the hypervisor refuses it the device-model rights, so a guest asking it

@@ -122,6 +122,7 @@ if [ "$stage" = dd ]; then
 	for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl; do
 		add_bin "$ddr" "$build/$b" "/usr/sbin/$(basename "$b")"
 	done
+	add_bin "$ddr" /usr/bin/xenstore /usr/bin/xenstore-read
 	add_xen_modules "$ddr/lib/modules"
 	cp "$src/tests/e2e/dd-init.sh" "$ddr/init"
 	mkdir -p "$root/dd"
@@ -173,14 +174,18 @@ if [ "$stage" = flask ]; then
 	dom0/vgtd-exit dom0/no-crashes g1/pixels dd/dm-op plain/dm-op"
 elif [ "$stage" = dd ]; then
 	want="dom0/enforcing dom0/dom0-pvh dom0/create-dd dom0/dd-ready dom0/attach-dom0
-	dom0/dom0-rescan dom0/dom0-render dom0/screen-dom0 dom0/clean-dom0 dom0/detach-dom0
+	dom0/dom0-rescan dom0/dom0-render dom0/dom0-not-vpci dom0/screen-dom0 dom0/clean-dom0 dom0/detach-dom0
 	dom0/create-g1 dom0/create-g3
 	dom0/create-g4 dom0/refused-g2 dom0/no-half-domain dom0/guest-g1-finished
 	dom0/guest-g3-finished dom0/guest-g4-finished dom0/screen-g1 dom0/screen-g3 dom0/clean-g1
 	dom0/clean-g3 dom0/hostile-failsafe dom0/detach-g1 dom0/dd-release dom0/backend-clean
 	dom0/plain-dd-refused dom0/plain-dd-no-domain dom0/plain-dd-avc dom0/no-crashes g1/pixels
 	g1/msi g3/pixels g4/hostile-batch-foreign g4/hostile-gtt-outside-slice
-	g4/hostile-gtt-foreign-frame"
+	g4/hostile-gtt-foreign-frame dom0/dd-killed dom0/dd-restarted dom0/reattach-dom0
+	dom0/reattach-g1 dom0/reattach-g3 dom0/restart-dom0-render dom0/restart-g1 dom0/restart-g3
+	dom0/restart-screen-dom0 dom0/restart-screen-g1 dom0/restart-screen-g3
+	dom0/restart-took-over dom0/restart-no-crash dom0/restart-dead-dd-freed g1/restart-reset
+	g1/restart-init g1/restart-pixels g3/restart-reset g3/restart-init g3/restart-pixels"
 else
 	want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
 	dom0/guest-g1-finished dom0/guest-g2-finished dom0/guest-g3-finished dom0/guest-g4-finished

@@ -352,6 +352,8 @@ static const struct refdrv_platform platform = {
 static char name_buf[32];
 static unsigned frames = 4;
 static bool hostile_role;
+/* survive_restart: the mediator is killed and started again; draw again after. */
+static bool survive_restart;
 /* dm_target=N: probe whether this domain may be domain N's device model. */
 static bool dm_probe;
 static unsigned dm_target;
@@ -389,6 +391,8 @@ static void parse_cmdline(const char *c)
 				frames = 4;
 		} else if (word_is(c, "hostile", &v)) {
 			hostile_role = true;
+		} else if (word_is(c, "survive_restart", &v)) {
+			survive_restart = true;
 		} else if (word_is(c, "dm_target=", &v)) {
 			dm_probe = true;
 			dm_target = 0;
@@ -564,6 +568,54 @@ static void policy_probe(void)
 		failed++;
 }
 
+/*
+ * The mediator (vgtd in a driver domain) is killed and started again.  An
+ * access made meanwhile waits: the dead mediator's ioreq server still
+ * claims the function until the new one destroys it.  The vGPU then comes
+ * back reset, as after a device reset: the vendor ID is Intel's again and
+ * BAR0 is no longer where this driver put it.  The driver starts from
+ * scratch, as i915 does after a GPU reset, and draws once more.
+ */
+#define RESTART_POLLS 3000u             /* 100 ms each: five minutes */
+
+static void await_restart(void)
+{
+	uint32_t old_bar0 = (uint32_t)drv.bar0 & ~0xFu, id = 0, bar0 = 0, f;
+	unsigned polls, absent = 0;
+	int ret;
+
+	for (polls = 0; polls < RESTART_POLLS; polls++) {
+		for (unsigned t = 0; t < 50; t++)       /* timer ticks of about 2 ms */
+			__asm__ volatile("sti; hlt");
+		p_cfg_read(0, 0, 4, &id);
+		p_cfg_read(0, 0x10, 4, &bar0);
+		if ((id & 0xFFFFu) != HSW_PCI_VENDOR_INTEL)
+			absent++;
+		else if ((bar0 & ~0xFu) != old_bar0)
+			break;
+	}
+	result("restart-reset", polls < RESTART_POLLS,
+	       polls < RESTART_POLLS ? "the vGPU came back reset" : "no restart seen");
+	if (polls >= RESTART_POLLS)
+		return;
+	say("RESULT: %s/restart-wait PASS %u polls, the function absent in %u\n", guest_name,
+	    polls, absent);
+	ret = refdrv_probe(&drv, &platform);
+	if (!ret)
+		ret = refdrv_init(&drv);
+	if (!ret)
+		ret = refdrv_scene_init(&drv, &scene, WIDTH, HEIGHT);
+	if (!ret)
+		ret = refdrv_display_set(&drv, 0, &scene.fb, WIDTH, HEIGHT, scene.stride,
+					 HSW_DSPFMT_BGRX888);
+	result("restart-init", !ret && drv.vgpu, ret ? refdrv_strerror(&drv) : "probed and set up again");
+	for (f = 0; f < frames && !ret; f++)
+		ret = refdrv_scene_draw(&drv, &scene, f);
+	result("restart-pixels", !ret && frame_in_ram_ok(frames - 1),
+	       ret ? refdrv_strerror(&drv) : "drawn again, the last frame in its own RAM");
+	say("RESULT: %s/redone %u passed, %u failed\n", guest_name, passed, failed);
+}
+
 /* The command line from the bzImage's boot_params or PVH's start_info. */
 static const char *boot_cmdline(uint32_t magic, uint32_t boot_info)
 {
@@ -628,6 +680,8 @@ void guest_main(uint32_t magic, uint32_t boot_info)
 		hostile();
 out:
 	say("RESULT: %s/done %u passed, %u failed\n", guest_name, passed, failed);
+	if (survive_restart && !dm_probe && drv.vgpu)
+		await_restart();
 	/*
 	 * Idle for good: no timer ticks to emulate while the other guests run.
 	 * Interrupts stay on: Xen takes HLT with them off as the vCPU going down,
