@@ -10,14 +10,12 @@
 # what the guests and the driver domain report.  Then the driver domain is
 # killed and another started: it takes over from the dead one (vgt's
 # hypervisor patch 0004), dom0 and two guests are attached to it again,
-# find their vGPU reset, and draw again.
+# find their vGPU reset, and draw again.  (That a driver domain of the
+# ordinary type serves nobody is checked in the FLASK stage, whose PV dom0
+# is steadier under emulation than this stage's PVH one.)
 . /dom0-lib.sh
 FRAMES=4
 DDLOG=/var/log/xen/console/guest-vgt-dd.log
-# "DD: WHAT..." lines a driver domain printed on its console (LOG, default DDLOG).
-dd_lines() { tr -d '\r' < "${2:-$DDLOG}" 2>/dev/null | grep -a "^DD: $1"; }
-dd_said() { dd_lines "$@" | grep -q .; }
-wait_dd() { wait_until "$2" dd_said "$1"; }  # what timeout
 
 xen_tools_up
 stall_report 560
@@ -125,6 +123,7 @@ sed -e 's/^name = .*/name = "vgt-dd2"/' -e 's/vgt_guests=4/vgt_guests=3/' /guest
 	> /tmp/vgt-dd2.cfg
 DDLOG=/var/log/xen/console/guest-vgt-dd2.log
 old_dd=${dd:-1}
+old_ioreqs=$ioreqs
 if xl create -p /tmp/vgt-dd2.cfg > /tmp/create-dd2.log 2>&1; then
 	dd=$(xl domid vgt-dd2)
 	xenstore-chmod @releaseDomain n0 r"$dd"
@@ -188,33 +187,12 @@ xl dmesg | grep -a 'avc:  denied' | tail -n 5 | sed 's/^/  xen: /'
 tail -n 14 $DDLOG | sed 's/^/  dd: /'
 xl destroy vgt-dd2
 
-# The same driver domain labelled as an ordinary guest: its vgtd runs, but
-# the hypervisor refuses it the device-model rights, so a guest asking it
-# for a vGPU is refused with the reason and not left behind.
-PLAINLOG=/var/log/xen/console/guest-vgt-dd-plain.log
-if xl create -p /guest/dd/vgt-dd-plain.cfg > /tmp/create-dd-plain.log 2>&1; then
-	plain=$(xl domid vgt-dd-plain)
-	xenstore-chmod @releaseDomain n0 r"$plain"
-	xl unpause vgt-dd-plain
-	wait_until 120 dd_said ready $PLAINLOG
-	{ cat /guest/g1.cfg; echo "vgt_backend = $plain"; } > /tmp/g1-plain.cfg
-	timeout 60 xl-vgt create /tmp/g1-plain.cfg > /tmp/create-g1-plain.log 2>&1
-	rc=$?
-	check plain-dd-refused "a domU_t driver domain serves nobody: $(grep 'gets no vGPU' /tmp/create-g1-plain.log)" \
-		[ $rc != 0 -a -n "$(grep 'gets no vGPU.*not allowed to act' /tmp/create-g1-plain.log)" ]
-	check plain-dd-no-domain "and the guest is not left behind" \
-		sh -c '! xl domid vgt-e2e-g1 >/dev/null 2>&1'
-	check plain-dd-avc "the hypervisor's refusal: $(xl dmesg | grep -a 'avc:  denied' | grep -a "source=d$plain " | head -n 1 | sed 's/.*avc:  denied *//')" \
-		[ -n "$(xl dmesg | grep -a 'avc:  denied' | grep -a "source=d$plain ")" ]
-	tail -n 6 $PLAINLOG | sed 's/^/  dd-plain: /'
-	xl destroy vgt-dd-plain
-else
-	fail plain-dd-refused "$(tail -n 2 /tmp/create-dd-plain.log)"
-fi
 check_no_crashes
 stall_report_off
 accelerated=$(grep -cE 'RESULT: dom0/(dom0-render|create-g[0-9]) PASS' /tmp/results.log)
 matched=$(grep -c 'RESULT: dom0/screen-[a-z0-9]* PASS' /tmp/results.log)
 contained=$(grep -c 'RESULT: dom0/hostile-failsafe PASS' /tmp/results.log)
-echo "SUMMARY: $accelerated accelerated domains (dom0 among them) served by vgtd in driver domain ${dd:-?}, $ioreqs ioreqs handled there, $matched screens matched, $contained of 1 hostile guest contained, $(up) s since dom0 booted"
+again=$(grep -cE 'RESULT: dom0/restart-(dom0-render|g[0-9]) PASS' /tmp/results.log)
+rematched=$(grep -c 'RESULT: dom0/restart-screen-[a-z0-9]* PASS' /tmp/results.log)
+echo "SUMMARY: $accelerated accelerated domains (dom0 among them) served by vgtd in driver domain $old_dd, $old_ioreqs ioreqs handled there, $matched screens matched, $contained of 1 hostile guest contained; driver domain $old_dd killed, driver domain ${dd:-?} took over: $again of 3 clients drew again, $rematched screens matched; $(up) s since dom0 booted"
 say "dom0 test done"

@@ -26,6 +26,10 @@ wait_until() {
 guest_lines() { xl dmesg | grep -a "RESULT: $1/" ; }
 guest_done() { guest_lines "$1" | grep -q "RESULT: $1/done"; }
 wait_guest_done() { wait_until "$2" guest_done "$1"; }  # name timeout
+# "DD: WHAT..." lines a driver domain printed on its console (LOG, default $DDLOG).
+dd_lines() { tr -d '\r' < "${2:-$DDLOG}" 2>/dev/null | grep -a "^DD: $1"; }
+dd_said() { dd_lines "$@" | grep -q .; }
+wait_dd() { wait_until "$2" dd_said "$1"; }  # what timeout
 guest_redone() { guest_lines "$1" | grep -q "RESULT: $1/redone"; }
 json_field() { # json key -> first numeric or boolean value of "key"
 	sed -n "s/.*\"$2\":\([a-z0-9]*\).*/\1/p" "$1" | head -n 1

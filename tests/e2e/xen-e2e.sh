@@ -114,7 +114,7 @@ esac
 
 # The driver domain's image: Debian's kernel (a PV domain) and an
 # initramfs with busybox, vgtd, vgtctl and the Xen modules.
-if [ "$stage" = dd ]; then
+if [ "$stage" != dom0 ]; then
 	ddr=$out/dd-root
 	rm -rf "$ddr"
 	mkdir -p "$ddr"/bin "$ddr"/proc "$ddr"/sys "$ddr"/dev "$ddr"/run "$ddr"/tmp "$ddr"/lib/modules
@@ -145,6 +145,7 @@ chmod +x "$root/init"
 xen_extra=""
 qemu_cpu=max,-smap
 qemu_dev=""
+dom0_vcpus=2
 if [ "$stage" != dom0 ]; then
 	xen_dir=${XEN_FLASK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vgt/xen-flask}
 	if ! "$src/xen/build-xen.sh" "$xen_dir"; then
@@ -161,6 +162,9 @@ if [ "$stage" != dom0 ]; then
 		xen_extra="$xen_extra dom0=pvh"
 		qemu_cpu=max,-smap,-rdtscp
 		qemu_dev="-device amd-iommu"
+		# One vCPU is plenty for what this dom0 does, and it gives the
+		# emulated SVM, which a PVH dom0 runs under, less to get wrong.
+		dom0_vcpus=1
 	fi
 else
 	zcat /boot/xen-4.17-amd64.gz > "$out/xen.elf"
@@ -171,7 +175,8 @@ echo "$label: images built in $(( $(date +%s) - t0 )) s ($(du -h "$out/dom0.cpio
 if [ "$stage" = flask ]; then
 	want="dom0/enforcing dom0/vgtd-up dom0/create-g1 dom0/guest-g1-finished dom0/screen-g1
 	dom0/clean-g1 dom0/target-created dom0/probe-dd dom0/probe-plain dom0/dd-label
-	dom0/vgtd-exit dom0/no-crashes g1/pixels dd/dm-op plain/dm-op"
+	dom0/vgtd-exit dom0/no-crashes g1/pixels dd/dm-op plain/dm-op dom0/plain-dd-refused
+	dom0/plain-dd-no-domain dom0/plain-dd-avc"
 elif [ "$stage" = dd ]; then
 	want="dom0/enforcing dom0/dom0-pvh dom0/create-dd dom0/dd-ready dom0/attach-dom0
 	dom0/dom0-rescan dom0/dom0-render dom0/dom0-not-vpci dom0/screen-dom0 dom0/clean-dom0 dom0/detach-dom0
@@ -179,7 +184,7 @@ elif [ "$stage" = dd ]; then
 	dom0/create-g4 dom0/refused-g2 dom0/no-half-domain dom0/guest-g1-finished
 	dom0/guest-g3-finished dom0/guest-g4-finished dom0/screen-g1 dom0/screen-g3 dom0/clean-g1
 	dom0/clean-g3 dom0/hostile-failsafe dom0/detach-g1 dom0/dd-release dom0/backend-clean
-	dom0/plain-dd-refused dom0/plain-dd-no-domain dom0/plain-dd-avc dom0/no-crashes g1/pixels
+	dom0/no-crashes g1/pixels
 	g1/msi g3/pixels g4/hostile-batch-foreign g4/hostile-gtt-outside-slice
 	g4/hostile-gtt-foreign-frame dom0/dd-killed dom0/dd-restarted dom0/reattach-dom0
 	dom0/reattach-g1 dom0/reattach-g3 dom0/restart-dom0-render dom0/restart-g1 dom0/restart-g3
@@ -205,7 +210,7 @@ log=$out/serial.log
 # emulated AMD CPU) dom0's processes crashed now and then while HVM/PVH
 # guests ran, on pointers that had passed through SSE registers (see
 # tests/e2e/README.md); switched eagerly, they do not.
-xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all
+xen_cmd="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=$dom0_vcpus loglvl=all
 	guest_loglvl=all noreboot spec-ctrl=eager-fpu $xen_extra ${XEN_E2E_XEN_ARGS:-}"
 xen_cmd=$(echo $xen_cmd)
 dom0_cmd="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
@@ -248,8 +253,10 @@ boot_and_count() {
 # fault (the test guest's code is the same in every run), a process in
 # dom0 crashing, or dom0 stopping altogether (each of its steps has a
 # timeout).  Under QEMU's emulation of SVM this happens now and then in
-# runs where nothing of vgt changed; such a run is repeated once, and only
-# the second one counts.
+# runs where nothing of vgt changed, and far more often to a PVH dom0
+# (its GS base or RIP replaced by the hypervisor's, sometimes seconds
+# after boot) than to a PV one.  Such a run is repeated, once, or twice in
+# the driver-domain stage, and only the last run counts.
 emulator_fault() {
 	if grep -aq "Triple fault" "$log"; then
 		echo "a guest's vCPU triple-faulted"
@@ -262,12 +269,16 @@ emulator_fault() {
 	fi
 }
 
+repeats=1
+[ "$stage" = dd ] && repeats=2
 boot_and_count
-if [ "$failed" -ne 0 ] && why=$(emulator_fault); then
-	mv "$log" "$out/serial-1.log"
-	echo "$label: the emulated machine faulted ($why; log kept as serial-1.log);" \
-		"the stage runs once more and that run counts"
+n=1
+while [ "$failed" -ne 0 ] && [ $n -le $repeats ] && why=$(emulator_fault); do
+	mv "$log" "$out/serial-$n.log"
+	echo "$label: the emulated machine faulted ($why; log kept as serial-$n.log);" \
+		"the stage runs again, and only the last run counts"
+	n=$((n + 1))
 	boot_and_count
-fi
+done
 echo "$label: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
