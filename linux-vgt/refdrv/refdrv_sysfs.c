@@ -62,28 +62,37 @@ static volatile uint8_t *in_bar(const struct refdrv_sysfs_bar *bar, uint64_t add
 	return bar->map + (addr - bar->addr);
 }
 
-static uint32_t sy_mmio_read32(void *ctx, uint64_t addr)
+/*
+ * A dword-aligned access inside @bar, or NULL: an access anywhere else is
+ * counted and not performed.
+ */
+static volatile uint8_t *bar_access(struct refdrv_sysfs *s, const struct refdrv_sysfs_bar *bar,
+				    uint64_t addr, size_t len)
 {
-	struct refdrv_sysfs *s = ctx;
-	volatile uint8_t *p = in_bar(&s->bar0, addr, 4);
+	volatile uint8_t *p = in_bar(bar, addr, len);
 
 	if (!p || (addr & 3)) {
 		s->accesses_outside++;
-		return 0xFFFFFFFFu;
+		return NULL;
 	}
-	return *(volatile uint32_t *)p;
+	return p;
+}
+
+static uint32_t sy_mmio_read32(void *ctx, uint64_t addr)
+{
+	struct refdrv_sysfs *s = ctx;
+	volatile uint8_t *p = bar_access(s, &s->bar0, addr, 4);
+
+	return p ? *(volatile uint32_t *)p : 0xFFFFFFFFu;
 }
 
 static void sy_mmio_write32(void *ctx, uint64_t addr, uint32_t val)
 {
 	struct refdrv_sysfs *s = ctx;
-	volatile uint8_t *p = in_bar(&s->bar0, addr, 4);
+	volatile uint8_t *p = bar_access(s, &s->bar0, addr, 4);
 
-	if (!p || (addr & 3)) {
-		s->accesses_outside++;
-		return;
-	}
-	*(volatile uint32_t *)p = val;
+	if (p)
+		*(volatile uint32_t *)p = val;
 }
 
 static uint8_t *in_ram(struct refdrv_sysfs *s, uint64_t addr, size_t len)
@@ -107,11 +116,9 @@ static int sy_mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
 		memcpy(buf, r, len);
 		return 0;
 	}
-	a = in_bar(&s->bar2, addr, len);
-	if (!a || (addr & 3)) {
-		s->accesses_outside++;
+	a = bar_access(s, &s->bar2, addr, len);
+	if (!a)
 		return -REFDRV_EFAULT;
-	}
 	for (size_t i = 0; i < len; i += 4) {
 		uint32_t v = *(volatile uint32_t *)(a + i);
 
@@ -130,11 +137,9 @@ static int sy_mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 		memcpy(r, buf, len);
 		return 0;
 	}
-	a = in_bar(&s->bar2, addr, len);
-	if (!a || (addr & 3)) {
-		s->accesses_outside++;
+	a = bar_access(s, &s->bar2, addr, len);
+	if (!a)
 		return -REFDRV_EFAULT;
-	}
 	for (size_t i = 0; i < len; i += 4) {
 		uint32_t v = 0;
 

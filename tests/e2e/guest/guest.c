@@ -600,14 +600,7 @@ static void await_restart(void)
 		return;
 	say("RESULT: %s/restart-wait PASS %u polls, the function absent in %u\n", guest_name,
 	    polls, absent);
-	ret = refdrv_probe(&drv, &platform);
-	if (!ret)
-		ret = refdrv_init(&drv);
-	if (!ret)
-		ret = refdrv_scene_init(&drv, &scene, WIDTH, HEIGHT);
-	if (!ret)
-		ret = refdrv_display_set(&drv, 0, &scene.fb, WIDTH, HEIGHT, scene.stride,
-					 HSW_DSPFMT_BGRX888);
+	ret = refdrv_scene_start(&drv, &platform, &scene, WIDTH, HEIGHT);
 	result("restart-init", !ret && drv.vgpu, ret ? refdrv_strerror(&drv) : "probed and set up again");
 	for (f = 0; f < frames && !ret; f++)
 		ret = refdrv_scene_draw(&drv, &scene, f);
