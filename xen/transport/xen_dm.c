@@ -530,18 +530,26 @@ static void teardown(struct vgt_xen_domain *d)
 /*
  * Servers that a dead device model left in the domain: a driver domain's
  * vgtd that was killed, say.  They still claim the vGPU's function and
- * BARs, and a vCPU waiting on one never runs again.  On a hypervisor with
- * vgt's patch 0004 another device model of the domain may destroy them
- * (the waiting access then completes as all ones); a live device model's
- * server (qemu-xen's) refuses with EPERM and is left alone, and stock Xen
- * refuses them all.  This domain serves no other vGPU for the domain (the
- * slot is taken), so none of the servers is ours.
+ * BARs, and a vCPU waiting on one never runs again.  Xen lets a domain
+ * read a server's info only when it is that server's emulator, so a server
+ * whose info this domain may read belongs to a live device model beside
+ * us (qemu-xen in the same domain, which Xen would also let us destroy):
+ * it is left alone.  The others are tried: on a hypervisor with vgt's
+ * patch 0004 one whose emulator is dying may be destroyed (a waiting
+ * access then completes as all ones); a live emulator's, and on stock Xen
+ * every other domain's, refuses with EPERM.  The slot is taken, so none
+ * of the servers is this vgtd's own.
  */
 static unsigned reclaim_orphan_servers(struct vgt_xen_domain *d)
 {
 	unsigned n = 0;
 
 	for (unsigned id = 0; id < XEN_IOREQ_SERVER_IDS; id++) {
+		/* No gfns asked for: the probe changes nothing in the domain. */
+		if (!xendevicemodel_get_ioreq_server_info(d->dmod, (domid_t)d->domid,
+							  (ioservid_t)id, NULL, NULL, NULL) ||
+		    errno != EPERM)
+			continue;
 		if (!xendevicemodel_destroy_ioreq_server(d->dmod, (domid_t)d->domid,
 							 (ioservid_t)id)) {
 			fprintf(stderr, "vgt-xen: dom%u: destroyed ioreq server %u, left by a device "
