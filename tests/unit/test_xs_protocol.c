@@ -225,6 +225,43 @@ static void test_refusal_carries_the_reason_and_leaves_nothing(void **state)
 	backend_stop(&b);
 }
 
+/*
+ * The guest may write its own frontend directory: a backend path pointing
+ * elsewhere is ignored (the request is found from backend-id alone), and a
+ * backend-id that is not a domain id is refused.
+ */
+static void test_detach_trusts_only_the_backend_id(void **state)
+{
+	struct vgt_xsa *a;
+	struct xs_handle *h;
+	char msg[256];
+	unsigned be = 0;
+
+	(void)state;
+	backend_start(&b);
+	assert_int_equal(vgt_xsa_open(&a), 0);
+	assert_int_equal(vgt_xsa_attach(a, BACKEND, GUEST, "vgt-64", 5, msg, sizeof(msg)), 0);
+	assert_int_equal(vgt_xsa_backend_of(a, GUEST, &be), 0);
+	assert_int_equal(be, BACKEND);
+	h = xs_open(0);
+	assert_true(xs_write(h, XBT_NULL, "/local/domain/5/device/vgt/0/backend",
+			     "/local/domain/0/victim", strlen("/local/domain/0/victim")));
+	assert_int_equal(vgt_xsa_detach(a, GUEST, 5, msg, sizeof(msg)), 0);
+	assert_int_equal(ndetached, 1);
+	assert_false(exists("/local/domain/0/victim/state"));
+
+	assert_int_equal(vgt_xsa_attach(a, BACKEND, GUEST, "vgt-64", 5, msg, sizeof(msg)), 0);
+	assert_true(xs_write(h, XBT_NULL, "/local/domain/5/device/vgt/0/backend-id", "3x", 2));
+	assert_int_equal(vgt_xsa_backend_of(a, GUEST, &be), -EPROTO);
+	assert_int_equal(vgt_xsa_detach(a, GUEST, 5, msg, sizeof(msg)), -EPROTO);
+	assert_true(xs_write(h, XBT_NULL, "/local/domain/5/device/vgt/0/backend-id", "99999", 5));
+	assert_int_equal(vgt_xsa_detach(a, GUEST, 5, msg, sizeof(msg)), -EPROTO);
+	assert_int_equal(ndetached, 1);
+	xs_close(h);
+	vgt_xsa_close(a);
+	backend_stop(&b);
+}
+
 static void test_no_vgtd(void **state)
 {
 	struct vgt_xsa *a;
@@ -344,6 +381,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_attach_and_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_carries_the_reason_and_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detach_trusts_only_the_backend_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_vgtd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vgtd_says_ready_only_while_it_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_raced_transaction_is_retried, setup, teardown),

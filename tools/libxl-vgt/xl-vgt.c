@@ -245,7 +245,7 @@ static int cmd_create(int argc, char **argv)
 	char why[VGT_XLCFG_WHY_MAX], spec[VGT_XLCFG_SPEC_MAX], msg[512];
 	char **xargv;
 	struct vgt_xlcfg c;
-	unsigned domid;
+	unsigned domid, be;
 	int ret, i, n;
 
 	if (argc < 1) {
@@ -323,7 +323,13 @@ static int cmd_create(int argc, char **argv)
 			c.name);
 		return 1;
 	}
-	ret = attach_vgpu(&c, domid, spec, msg, sizeof(msg));
+	/* A vgt-aware xl (tools/libxl-vgt/patches) has asked for the vGPU itself. */
+	if (xsa && !vgt_xsa_backend_of(xsa, domid, &be)) {
+		snprintf(msg, sizeof(msg), "vGPU attached by xl itself, served by domain %u", be);
+		ret = 0;
+	} else {
+		ret = attach_vgpu(&c, domid, spec, msg, sizeof(msg));
+	}
 	if (ret) {
 		fprintf(stderr, "xl-vgt: %s (domain %u) gets no vGPU: %s\n", c.name, domid, msg);
 		fprintf(stderr, "xl-vgt: destroying domain %u\n", domid);

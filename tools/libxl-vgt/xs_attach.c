@@ -207,35 +207,42 @@ int vgt_xsa_attach(struct vgt_xsa *a, unsigned backend, unsigned fe, const char 
 	return ret;
 }
 
-int vgt_xsa_detach(struct vgt_xsa *a, unsigned fe, unsigned timeout_s, char *msg, size_t msglen)
+int vgt_xsa_backend_of(struct vgt_xsa *a, unsigned fe, unsigned *backend)
 {
-	char path[96], be[96], spath[160], state[8], *id, *be_path;
-	unsigned long backend;
-	char *end;
+	char path[96], *id, *end;
+	unsigned long v;
 	bool bad;
-	int ret;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vgt/0/backend-id", fe);
 	id = read_path(a, path);
-	snprintf(path, sizeof(path), "/local/domain/%u/device/vgt/0/backend", fe);
-	be_path = read_path(a, path);
-	if (!id || !be_path) {
-		free(id);
-		free(be_path);
-		snprintf(msg, msglen, "domain %u has no vGPU request in xenstore", fe);
+	if (!id)
 		return -ENOENT;
-	}
 	errno = 0;
-	backend = strtoul(id, &end, 10);
-	bad = errno || end == id || *end || backend > VGTD_XS_MAX_DOMID;
+	v = strtoul(id, &end, 10);
+	bad = errno || end == id || *end || id[0] < '0' || id[0] > '9' || v > VGTD_XS_MAX_DOMID;
 	free(id);
-	if (bad) {
-		free(be_path);
-		snprintf(msg, msglen, "domain %u's backend-id is not a domain id", fe);
+	if (bad)
 		return -EPROTO;
+	*backend = (unsigned)v;
+	return 0;
+}
+
+int vgt_xsa_detach(struct vgt_xsa *a, unsigned fe, unsigned timeout_s, char *msg, size_t msglen)
+{
+	char be[96], spath[160], state[8];
+	unsigned backend;
+	int ret;
+
+	ret = vgt_xsa_backend_of(a, fe, &backend);
+	if (ret == -ENOENT) {
+		snprintf(msg, msglen, "domain %u has no vGPU request in xenstore", fe);
+		return ret;
 	}
-	snprintf(be, sizeof(be), "%s", be_path);
-	free(be_path);
+	if (ret) {
+		snprintf(msg, msglen, "domain %u's backend-id is not a domain id", fe);
+		return ret;
+	}
+	snprintf(be, sizeof(be), "/local/domain/%u/" VGTD_XS_BACKEND "/%u", backend, fe);
 	snprintf(spath, sizeof(spath), "%s/state", be);
 	if (!xs_write(a->xs, XBT_NULL, spath, VGTD_XS_STATE_CLOSING, 1)) {
 		ret = -errno;
@@ -243,11 +250,11 @@ int vgt_xsa_detach(struct vgt_xsa *a, unsigned fe, unsigned timeout_s, char *msg
 	} else {
 		ret = wait_state(a, be, VGTD_XS_STATE_CLOSED, timeout_s, state, sizeof(state));
 		if (ret)
-			snprintf(msg, msglen, "domain %lu's vgtd did not release the vGPU within %u s",
+			snprintf(msg, msglen, "domain %u's vgtd did not release the vGPU within %u s",
 				 backend, timeout_s);
 		else
-			snprintf(msg, msglen, "vGPU released by domain %lu", backend);
+			snprintf(msg, msglen, "vGPU released by domain %u", backend);
 	}
-	vgt_xsa_forget(a, (unsigned)backend, fe);
+	vgt_xsa_forget(a, backend, fe);
 	return ret;
 }

@@ -28,7 +28,18 @@ int vgt_xsa_ready(struct vgt_xsa *a, unsigned backend, char *msg, size_t msglen)
 int vgt_xsa_attach(struct vgt_xsa *a, unsigned backend, unsigned fe, const char *spec,
 		   unsigned timeout_s, char *msg, size_t msglen);
 
-/* Takes @fe's vGPU away (its backend is found from @fe's own directory). */
+/*
+ * The domain serving @fe's vGPU request, from @fe's own directory: 0 and
+ * *backend, or -ENOENT when @fe has none (-EPROTO: not a domain id).
+ * A vgt-aware xl makes the request itself during `xl create`.
+ */
+int vgt_xsa_backend_of(struct vgt_xsa *a, unsigned fe, unsigned *backend);
+
+/*
+ * Takes @fe's vGPU away.  Its backend is found from @fe's own directory,
+ * which the guest may write: only the backend id is read, and only @fe's
+ * request in that domain is touched.
+ */
 int vgt_xsa_detach(struct vgt_xsa *a, unsigned fe, unsigned timeout_s, char *msg, size_t msglen);
 
 /* Removes what a request left in xenstore. */
