@@ -9,7 +9,9 @@ pkgs="gcc libc6-dev make meson ninja-build pkg-config python3 libcmocka-dev libp
 if [ "${1:-}" = e2e ]; then
 	pkgs="$pkgs qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static
 	      linux-image-amd64 cpio qemu-system-xen seabios
-	      dpkg-dev checkpolicy m4 bison flex"
+	      dpkg-dev checkpolicy m4 bison flex
+	      autoconf autotools-dev acpica-tools python3-dev uuid-dev libncurses-dev libyajl-dev
+	      zlib1g-dev liblzma-dev libzstd-dev"
 fi
 
 missing=""
