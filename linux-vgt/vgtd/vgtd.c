@@ -393,6 +393,11 @@ static void stop(struct vgtd *d)
 }
 
 /* Returns false when the watch is lost and must not be polled again. */
+static bool xen_domain_gone(void *opaque, uint32_t domid)
+{
+	return vgt_xen_domain_gone(opaque, domid);
+}
+
 static bool reap_dead_domains(struct vgtd *d)
 {
 	uint32_t dead[VGT_MAX_VGPUS];
@@ -410,6 +415,8 @@ static bool reap_dead_domains(struct vgtd *d)
 		if (d->xsb)
 			vgtd_xsb_domain_gone(d->xsb, dead[i]);
 	}
+	if (d->xsb)
+		vgtd_xsb_sweep(d->xsb, xen_domain_gone, d->xen);
 	return true;
 }
 

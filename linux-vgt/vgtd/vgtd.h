@@ -101,6 +101,13 @@ int vgtd_xsb_fd(struct vgtd_xsb *b);
 void vgtd_xsb_process(struct vgtd *d, struct vgtd_xsb *b);
 /* Removes a dead guest's backend directory. */
 void vgtd_xsb_domain_gone(struct vgtd_xsb *b, uint32_t fe);
+/*
+ * Removes the requests vgtd has closed (state 6) whose domain is gone
+ * (@gone says so): a vGPU taken away by the toolstack before its domain
+ * died is no longer vgtd's to reap when it dies.
+ */
+void vgtd_xsb_sweep(struct vgtd_xsb *b, bool (*gone)(void *opaque, uint32_t domid),
+		    void *opaque);
 /* Called with d->lock held. */
 struct vgtd_domain *vgtd_find(struct vgtd *d, uint32_t domid);
 

@@ -111,6 +111,27 @@ void vgtd_xsb_domain_gone(struct vgtd_xsb *b, uint32_t fe)
 	xs_rm(b->xs, XBT_NULL, path);
 }
 
+void vgtd_xsb_sweep(struct vgtd_xsb *b, bool (*gone)(void *opaque, uint32_t domid),
+		    void *opaque)
+{
+	char **ids;
+	unsigned n = 0;
+
+	ids = xs_directory(b->xs, XBT_NULL, b->base, &n);
+	for (unsigned i = 0; ids && i < n; i++) {
+		uint32_t fe;
+		char *state;
+
+		if (!vgtd_parse_u32(ids[i], 0, VGTD_XS_MAX_DOMID, &fe))
+			continue;
+		state = read_node(b, fe, "state");
+		if (state && !strcmp(state, VGTD_XS_STATE_CLOSED) && gone(opaque, fe))
+			vgtd_xsb_domain_gone(b, fe);
+		free(state);
+	}
+	free(ids);
+}
+
 int vgtd_xsb_fd(struct vgtd_xsb *b)
 {
 	return xs_fileno(b->xs);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -262,6 +263,62 @@ static void test_detach_trusts_only_the_backend_id(void **state)
 	backend_stop(&b);
 }
 
+static bool gone_none(void *opaque, uint32_t domid)
+{
+	(void)opaque;
+	(void)domid;
+	return false;
+}
+
+static bool gone_guest(void *opaque, uint32_t domid)
+{
+	(void)opaque;
+	return domid == GUEST;
+}
+
+/*
+ * A toolstack that takes the vGPU away without waiting (libxl's destroy
+ * writes state 5 and goes on): vgtd closes the request, and removes it
+ * once the domain is gone, not before.
+ */
+static void test_a_closed_request_goes_with_its_domain(void **state)
+{
+	struct vgt_xsa *a;
+	struct xs_handle *h;
+	char msg[256], *v = NULL;
+
+	(void)state;
+	backend_start(&b);
+	assert_int_equal(vgt_xsa_open(&a), 0);
+	assert_int_equal(vgt_xsa_attach(a, BACKEND, GUEST, "vgt-64", 5, msg, sizeof(msg)), 0);
+	h = xs_open(0);
+	assert_true(xs_write(h, XBT_NULL, "/local/domain/3/backend/vgt/5/state",
+			     VGTD_XS_STATE_CLOSING, 1));
+	for (int i = 0; i < 250; i++) {
+		free(v);
+		v = node("/local/domain/3/backend/vgt/5/state");
+		if (v && !strcmp(v, VGTD_XS_STATE_CLOSED))
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	}
+	assert_non_null(v);
+	assert_string_equal(v, VGTD_XS_STATE_CLOSED);
+	free(v);
+	assert_int_equal(ndetached, 1);
+
+	/* The thread stops; the test sweeps as vgtd's main loop would. */
+	atomic_store(&b.stop, true);
+	pthread_join(b.thread, NULL);
+	vgtd_xsb_sweep(b.xsb, gone_none, NULL);
+	assert_true(exists("/local/domain/3/backend/vgt/5/state"));
+	vgtd_xsb_sweep(b.xsb, gone_guest, NULL);
+	assert_false(exists("/local/domain/3/backend/vgt/5"));
+	vgtd_xsb_close(b.xsb);
+	b.running = false;
+	xs_close(h);
+	vgt_xsa_close(a);
+}
+
 static void test_no_vgtd(void **state)
 {
 	struct vgt_xsa *a;
@@ -382,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_and_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_carries_the_reason_and_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_trusts_only_the_backend_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_closed_request_goes_with_its_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_vgtd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vgtd_says_ready_only_while_it_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_raced_transaction_is_retried, setup, teardown),

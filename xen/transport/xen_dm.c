@@ -162,6 +162,11 @@ static bool domain_alive(struct vgt_xen *x, uint32_t domid)
 	return !info.dying;
 }
 
+bool vgt_xen_domain_gone(struct vgt_xen *x, uint32_t domid)
+{
+	return !domain_alive(x, domid);
+}
+
 int vgt_xen_dead_domains(struct vgt_xen *x, uint32_t *domids, unsigned max)
 {
 	char **ev;

@@ -79,6 +79,8 @@ int vgt_xen_watch_fd(struct vgt_xen *x);
  * connection to xenstored is lost (the descriptor stays readable).
  */
 int vgt_xen_dead_domains(struct vgt_xen *x, uint32_t *domids, unsigned max);
+/* Whether Xen no longer lists @domid as a live domain (a failed query: false). */
+bool vgt_xen_domain_gone(struct vgt_xen *x, uint32_t domid);
 
 /*
  * DMA for a software backend into a guest frame given by a slot address
