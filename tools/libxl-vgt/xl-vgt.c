@@ -218,6 +218,46 @@ static int attach_vgpu(const struct vgt_xlcfg *c, unsigned domid, const char *sp
 	return vgtd(line, msg, msglen);
 }
 
+/*
+ * The config at @cfgpath and its vGPU request in @spec, for create and
+ * attach: 0, or 1 with the reason printed.  @need_vgt: a config without
+ * vgt=1 is an error (attach) rather than a domain without a vGPU (create).
+ */
+static int read_request(const char *cfgpath, bool need_vgt, struct vgt_xlcfg *c, char *spec,
+			size_t speclen)
+{
+	char why[VGT_XLCFG_WHY_MAX];
+
+	if (vgt_xlcfg_parse_file(cfgpath, c, why, sizeof(why))) {
+		fprintf(stderr, "xl-vgt: %s\n", why);
+		return 1;
+	}
+	if (!c->vgt) {
+		if (!need_vgt)
+			return 0;
+		fprintf(stderr, "xl-vgt: %s: vgt=1 is not set: nothing to attach\n", cfgpath);
+		return 1;
+	}
+	if (vgt_xlcfg_attach_spec(c, spec, speclen)) {
+		fprintf(stderr, "xl-vgt: %s: cannot form the vGPU request\n", cfgpath);
+		return 1;
+	}
+	if (c->backend_domid && !xsa) {
+		fprintf(stderr, "xl-vgt: %s: vgt_backend=%u: a vGPU served by another domain is "
+			"asked for through xenstore, and there is none here\n", cfgpath,
+			c->backend_domid);
+		return 1;
+	}
+	return 0;
+}
+
+/* Is the vgtd that is to serve @c answering?  0, or -errno with why in @msg. */
+static int vgtd_ready(const struct vgt_xlcfg *c, char *msg, size_t msglen)
+{
+	return xsa ? vgt_xsa_ready(xsa, c->backend_domid, msg, msglen)
+		   : vgtd("version", msg, msglen);
+}
+
 static int cmd_check(const char *cfgpath)
 {
 	struct vgt_xlcfg c;
@@ -242,7 +282,7 @@ static int cmd_check(const char *cfgpath)
 
 static int cmd_create(int argc, char **argv)
 {
-	char why[VGT_XLCFG_WHY_MAX], spec[VGT_XLCFG_SPEC_MAX], msg[512];
+	char spec[VGT_XLCFG_SPEC_MAX], msg[512];
 	char **xargv;
 	struct vgt_xlcfg c;
 	unsigned domid, be;
@@ -252,23 +292,10 @@ static int cmd_create(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (vgt_xlcfg_parse_file(argv[0], &c, why, sizeof(why))) {
-		fprintf(stderr, "xl-vgt: %s\n", why);
+	if (read_request(argv[0], false, &c, spec, sizeof(spec)))
 		return 1;
-	}
-	if (c.vgt && vgt_xlcfg_attach_spec(&c, spec, sizeof(spec))) {
-		fprintf(stderr, "xl-vgt: %s: cannot form the vGPU request\n", argv[0]);
-		return 1;
-	}
-	if (c.vgt && c.backend_domid && !xsa) {
-		fprintf(stderr, "xl-vgt: %s: vgt_backend=%u: a vGPU served by another domain is "
-			"asked for through xenstore, and there is none here\n", argv[0],
-			c.backend_domid);
-		return 1;
-	}
 	/* Is vgtd there at all?  Asked before a domain exists. */
-	if (c.vgt && (xsa ? vgt_xsa_ready(xsa, c.backend_domid, msg, sizeof(msg))
-			  : vgtd("version", msg, sizeof(msg)))) {
+	if (c.vgt && vgtd_ready(&c, msg, sizeof(msg))) {
 		fprintf(stderr, "xl-vgt: %s\n", msg);
 		return 1;
 	}
@@ -356,34 +383,17 @@ static int cmd_create(int argc, char **argv)
 
 static int cmd_attach(const char *cfgpath)
 {
-	char why[VGT_XLCFG_WHY_MAX], spec[VGT_XLCFG_SPEC_MAX], msg[512];
+	char spec[VGT_XLCFG_SPEC_MAX], msg[512];
 	struct vgt_xlcfg c;
 	unsigned domid;
 
-	if (vgt_xlcfg_parse_file(cfgpath, &c, why, sizeof(why))) {
-		fprintf(stderr, "xl-vgt: %s\n", why);
+	if (read_request(cfgpath, true, &c, spec, sizeof(spec)))
 		return 1;
-	}
-	if (!c.vgt) {
-		fprintf(stderr, "xl-vgt: %s: vgt=1 is not set: nothing to attach\n", cfgpath);
-		return 1;
-	}
-	if (vgt_xlcfg_attach_spec(&c, spec, sizeof(spec))) {
-		fprintf(stderr, "xl-vgt: %s: cannot form the vGPU request\n", cfgpath);
-		return 1;
-	}
-	if (c.backend_domid && !xsa) {
-		fprintf(stderr, "xl-vgt: %s: vgt_backend=%u needs xenstore, and there is none here\n",
-			cfgpath, c.backend_domid);
-		return 1;
-	}
 	if (domid_of(c.name, &domid)) {
 		fprintf(stderr, "xl-vgt: no running domain %s\n", c.name);
 		return 1;
 	}
-	if ((xsa ? vgt_xsa_ready(xsa, c.backend_domid, msg, sizeof(msg))
-		 : vgtd("version", msg, sizeof(msg))) ||
-	    attach_vgpu(&c, domid, spec, msg, sizeof(msg))) {
+	if (vgtd_ready(&c, msg, sizeof(msg)) || attach_vgpu(&c, domid, spec, msg, sizeof(msg))) {
 		fprintf(stderr, "xl-vgt: %s (domain %u) gets no vGPU: %s\n", c.name, domid, msg);
 		return 1;
 	}
