@@ -287,6 +287,11 @@ static char *read_file(const char *path, char *why, size_t whylen)
 	return buf;
 }
 
+static bool xen_domain_gone(void *opaque, uint32_t domid)
+{
+	return vgt_xen_domain_gone(opaque, domid);
+}
+
 static int start(struct vgtd *d)
 {
 	struct vgt_host_params hp = { .hw = &gensim_hw_ops, .log = core_log };
@@ -349,6 +354,7 @@ static int start(struct vgtd *d)
 			vgtd_log(VGT_LOG_ERROR, "%s", err.msg);
 			goto err_socket;
 		}
+		vgtd_xsb_set_gone(d->xsb, xen_domain_gone, d->xen);
 	}
 	return 0;
 
@@ -393,11 +399,6 @@ static void stop(struct vgtd *d)
 }
 
 /* Returns false when the watch is lost and must not be polled again. */
-static bool xen_domain_gone(void *opaque, uint32_t domid)
-{
-	return vgt_xen_domain_gone(opaque, domid);
-}
-
 static bool reap_dead_domains(struct vgtd *d)
 {
 	uint32_t dead[VGT_MAX_VGPUS];
@@ -416,7 +417,7 @@ static bool reap_dead_domains(struct vgtd *d)
 			vgtd_xsb_domain_gone(d->xsb, dead[i]);
 	}
 	if (d->xsb)
-		vgtd_xsb_sweep(d->xsb, xen_domain_gone, d->xen);
+		vgtd_xsb_sweep(d->xsb);
 	return true;
 }
 
@@ -447,8 +448,11 @@ static int run(struct vgtd *d, int sfd)
 		}
 		if (pfd[1].revents & POLLIN)
 			accept_client(d);
-		if ((pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) && !reap_dead_domains(d))
-			pfd[2].fd = -1;
+		/*
+		 * Requests before deaths: a toolstack that takes a vGPU away
+		 * (state 5) and then destroys the domain has its request closed
+		 * before the sweep at @releaseDomain looks for closed ones.
+		 */
 		if (pfd[3].revents & (POLLHUP | POLLERR)) {
 			vgtd_log(VGT_LOG_ERROR, "lost the connection to xenstore: vGPU requests "
 				 "are no longer answered; attach them with vgtctl");
@@ -456,6 +460,8 @@ static int run(struct vgtd *d, int sfd)
 		} else if (pfd[3].revents & POLLIN) {
 			vgtd_xsb_process(d, d->xsb);
 		}
+		if ((pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) && !reap_dead_domains(d))
+			pfd[2].fd = -1;
 	}
 }
 

@@ -102,12 +102,18 @@ void vgtd_xsb_process(struct vgtd *d, struct vgtd_xsb *b);
 /* Removes a dead guest's backend directory. */
 void vgtd_xsb_domain_gone(struct vgtd_xsb *b, uint32_t fe);
 /*
- * Removes the requests vgtd has closed (state 6) whose domain is gone
- * (@gone says so): a vGPU taken away by the toolstack before its domain
- * died is no longer vgtd's to reap when it dies.
+ * How to tell that a domain is gone (the Xen transport's answer; without
+ * it every domain lives).  A request the toolstack closes (state 5) for a
+ * domain already gone is removed at once, not answered.
  */
-void vgtd_xsb_sweep(struct vgtd_xsb *b, bool (*gone)(void *opaque, uint32_t domid),
-		    void *opaque);
+void vgtd_xsb_set_gone(struct vgtd_xsb *b, bool (*gone)(void *opaque, uint32_t domid),
+		       void *opaque);
+/*
+ * Removes the requests vgtd has closed (state 6) whose domain is gone:
+ * a vGPU taken away by the toolstack before its domain died is no longer
+ * vgtd's to reap when it dies.
+ */
+void vgtd_xsb_sweep(struct vgtd_xsb *b);
 /* Called with d->lock held. */
 struct vgtd_domain *vgtd_find(struct vgtd *d, uint32_t domid);
 

@@ -22,6 +22,8 @@ struct vgtd_xsb {
 	uint32_t self;
 	char base[64];          /* /local/domain/SELF/backend/vgt */
 	char status[64];        /* /local/domain/SELF/vgtd/status */
+	bool (*gone)(void *opaque, uint32_t domid);     /* NULL: every domain lives */
+	void *gone_opaque;
 };
 
 static char *read_node(struct vgtd_xsb *b, uint32_t fe, const char *name)
@@ -96,7 +98,11 @@ void vgtd_xsb_process(struct vgtd *d, struct vgtd_xsb *b)
 			handle_request(d, b, fe);
 		} else if (state && !strcmp(state, VGTD_XS_STATE_CLOSING)) {
 			vgtd_detach(d, fe, &err);
-			write_node(b, fe, "state", VGTD_XS_STATE_CLOSED);
+			/* Taken away on its way out (libxl's destroy): nobody will read the answer. */
+			if (b->gone && b->gone(b->gone_opaque, fe))
+				vgtd_xsb_domain_gone(b, fe);
+			else
+				write_node(b, fe, "state", VGTD_XS_STATE_CLOSED);
 		}
 		free(state);
 	}
@@ -111,11 +117,20 @@ void vgtd_xsb_domain_gone(struct vgtd_xsb *b, uint32_t fe)
 	xs_rm(b->xs, XBT_NULL, path);
 }
 
-void vgtd_xsb_sweep(struct vgtd_xsb *b, bool (*gone)(void *opaque, uint32_t domid),
-		    void *opaque)
+void vgtd_xsb_set_gone(struct vgtd_xsb *b, bool (*gone)(void *opaque, uint32_t domid),
+		       void *opaque)
+{
+	b->gone = gone;
+	b->gone_opaque = opaque;
+}
+
+void vgtd_xsb_sweep(struct vgtd_xsb *b)
 {
 	char **ids;
 	unsigned n = 0;
+
+	if (!b->gone)
+		return;
 
 	ids = xs_directory(b->xs, XBT_NULL, b->base, &n);
 	for (unsigned i = 0; ids && i < n; i++) {
@@ -125,7 +140,7 @@ void vgtd_xsb_sweep(struct vgtd_xsb *b, bool (*gone)(void *opaque, uint32_t domi
 		if (!vgtd_parse_u32(ids[i], 0, VGTD_XS_MAX_DOMID, &fe))
 			continue;
 		state = read_node(b, fe, "state");
-		if (state && !strcmp(state, VGTD_XS_STATE_CLOSED) && gone(opaque, fe))
+		if (state && !strcmp(state, VGTD_XS_STATE_CLOSED) && b->gone(b->gone_opaque, fe))
 			vgtd_xsb_domain_gone(b, fe);
 		free(state);
 	}

@@ -263,6 +263,8 @@ static void test_detach_trusts_only_the_backend_id(void **state)
 	backend_stop(&b);
 }
 
+static void write_request(const char *dir, const char *fe, const char *spec, const char *state);
+
 static bool gone_none(void *opaque, uint32_t domid)
 {
 	(void)opaque;
@@ -309,9 +311,18 @@ static void test_a_closed_request_goes_with_its_domain(void **state)
 	/* The thread stops; the test sweeps as vgtd's main loop would. */
 	atomic_store(&b.stop, true);
 	pthread_join(b.thread, NULL);
-	vgtd_xsb_sweep(b.xsb, gone_none, NULL);
+	vgtd_xsb_sweep(b.xsb);                  /* no way to tell: every domain lives */
+	vgtd_xsb_set_gone(b.xsb, gone_none, NULL);
+	vgtd_xsb_sweep(b.xsb);
 	assert_true(exists("/local/domain/3/backend/vgt/5/state"));
-	vgtd_xsb_sweep(b.xsb, gone_guest, NULL);
+	vgtd_xsb_set_gone(b.xsb, gone_guest, NULL);
+	vgtd_xsb_sweep(b.xsb);
+	assert_false(exists("/local/domain/3/backend/vgt/5"));
+
+	/* Closed after the domain is gone: removed at once. */
+	write_request("/local/domain/3/backend/vgt/5", "5", "vgt-64", VGTD_XS_STATE_CLOSING);
+	vgtd_xsb_process(&vgtd_stub, b.xsb);
+	assert_int_equal(ndetached, 2);
 	assert_false(exists("/local/domain/3/backend/vgt/5"));
 	vgtd_xsb_close(b.xsb);
 	b.running = false;

@@ -45,7 +45,8 @@
  * The toolstack creates F's backend directory owned by B with no other
  * reader (dom0 always has access), and the frontend directory owned by F,
  * readable by B.  vgtd writes vgpu or error before state, and removes the
- * backend directory when F dies.  The state values are XenbusState's.
+ * backend directory when F dies, closed or not.  The state values are
+ * XenbusState's.
  */
 #define VGTD_XS_BACKEND          "backend/vgt"
 #define VGTD_XS_STATUS           "data/vgtd/status"
