@@ -430,14 +430,31 @@ static int run(struct vgtd *d, int sfd)
 		{ .fd = d->xsb ? vgtd_xsb_fd(d->xsb) : -1, .events = POLLIN },
 	};
 
+	/*
+	 * @releaseDomain can fire before the domain is dying: libxl releases
+	 * it in xenstored first and destroys it afterwards, and no event
+	 * follows.  So the dead are looked for again, every RECHECK_MS for
+	 * RECHECKS times, after each event.
+	 */
+	enum { RECHECK_MS = 250, RECHECKS = 40 };
+	unsigned rechecks = 0;
+
 	vgtd_log(VGT_LOG_INFO, "serving on %s (backend %s, transport %s)", d->cfg.socket,
 		 d->cfg.backend, d->cfg.transport == VGTD_TRANSPORT_XEN ? "xen" : "sim");
 	for (;;) {
-		if (poll(pfd, 4, -1) < 0) {
+		int n = poll(pfd, 4, rechecks ? RECHECK_MS : -1);
+
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			vgtd_log(VGT_LOG_ERROR, "poll: %s", strerror(errno));
 			return -errno;
+		}
+		if (n == 0) {
+			rechecks--;
+			if (pfd[2].fd >= 0 && !reap_dead_domains(d))
+				pfd[2].fd = -1;
+			continue;
 		}
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -460,8 +477,11 @@ static int run(struct vgtd *d, int sfd)
 		} else if (pfd[3].revents & POLLIN) {
 			vgtd_xsb_process(d, d->xsb);
 		}
-		if ((pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) && !reap_dead_domains(d))
-			pfd[2].fd = -1;
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			rechecks = RECHECKS;
+			if (!reap_dead_domains(d))
+				pfd[2].fd = -1;
+		}
 	}
 }
 

@@ -99,10 +99,12 @@ void vgtd_xsb_process(struct vgtd *d, struct vgtd_xsb *b)
 		} else if (state && !strcmp(state, VGTD_XS_STATE_CLOSING)) {
 			vgtd_detach(d, fe, &err);
 			/* Taken away on its way out (libxl's destroy): nobody will read the answer. */
-			if (b->gone && b->gone(b->gone_opaque, fe))
+			if (b->gone && b->gone(b->gone_opaque, fe)) {
+				vgtd_log(VGT_LOG_INFO, "dom%u: vGPU taken away as the domain died", fe);
 				vgtd_xsb_domain_gone(b, fe);
-			else
+			} else {
 				write_node(b, fe, "state", VGTD_XS_STATE_CLOSED);
+			}
 		}
 		free(state);
 	}
@@ -140,8 +142,10 @@ void vgtd_xsb_sweep(struct vgtd_xsb *b)
 		if (!vgtd_parse_u32(ids[i], 0, VGTD_XS_MAX_DOMID, &fe))
 			continue;
 		state = read_node(b, fe, "state");
-		if (state && !strcmp(state, VGTD_XS_STATE_CLOSED) && b->gone(b->gone_opaque, fe))
+		if (state && !strcmp(state, VGTD_XS_STATE_CLOSED) && b->gone(b->gone_opaque, fe)) {
+			vgtd_log(VGT_LOG_INFO, "dom%u is gone: its closed vGPU request goes too", fe);
 			vgtd_xsb_domain_gone(b, fe);
+		}
 		free(state);
 	}
 	free(ids);

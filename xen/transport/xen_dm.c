@@ -152,11 +152,17 @@ int vgt_xen_watch_fd(struct vgt_xen *x)
 static bool domain_alive(struct vgt_xen *x, uint32_t domid)
 {
 	xc_dominfo_t info;
-	int n = xc_domain_getinfo(x->xch, domid, 1, &info);
+	int n;
 
-	/* A failed query says nothing: only a domain Xen no longer lists is gone. */
+	errno = 0;
+	n = xc_domain_getinfo(x->xch, domid, 1, &info);
+	/*
+	 * The query lists the first domain from @domid on, and fails with
+	 * ESRCH when there is none: that, or another domain, means ours is
+	 * gone.  Any other failure (FLASK's EACCES) says nothing.
+	 */
 	if (n < 0)
-		return true;
+		return errno != ESRCH;
 	if (n != 1 || info.domid != domid)
 		return false;
 	return !info.dying;
