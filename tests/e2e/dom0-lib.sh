@@ -7,9 +7,11 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
 SOCK=/run/vgt/vgtd.sock
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "T+$(up)s: $*"; }
-pass() { echo "RESULT: dom0/$1 PASS $2" | tee -a /tmp/results.log; }
-fail() { echo "RESULT: dom0/$1 FAIL $2" | tee -a /tmp/results.log; }
-check() { name=$1; detail=$2; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
+# AREA names whose results follow: dom0's, or xl's (the vgt-aware xl's checks).
+AREA=dom0
+pass() { echo "RESULT: $AREA/$1 PASS $2" | tee -a /tmp/results.log; }
+fail() { echo "RESULT: $AREA/$1 FAIL $2" | tee -a /tmp/results.log; }
+check() { name=$1; detail=$2; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; return 1; fi; }
 
 # wait_until SECONDS CMD...: runs CMD once a second until it succeeds; 1 on timeout.
 wait_until() {

@@ -115,6 +115,67 @@ sleep 2
 vgtctl --socket $SOCK --json types > /tmp/types-end.json
 check all-released "every vGPU released when its domain died (@releaseDomain)" \
 	[ "$(json_field /tmp/types-end.json vgpus)" = 0 ]
+# ---- xl itself: the vgt-aware xl (tools/libxl-vgt/patches), plain `xl create` ----
+AREA=xl
+XLV=/usr/lib/vgt-xl/xl
+no_vgpus() { vgtctl --socket $SOCK --json types > /tmp/types-xl.json &&
+	[ "$(json_field /tmp/types-xl.json vgpus)" = 0 ]; }
+served() { # domid low_mb: vgtd serves the domain a vGPU of that size
+	vgtctl --socket $SOCK --json list | grep -q "\"domid\":$1,[^}]*\"low\":{[^}]*\"mb\":$2}"; }
+save_refused() { # xl's exit, domid: refused with the reason, and the domain runs on with its vGPU
+	[ "$1" != 0 ] && grep -q 'cannot be saved' /tmp/xl-save.log &&
+		xl domid vgt-e2e-x1 > /dev/null 2>&1 && served "$2" 32; }
+restore_refused() { # xl's exit
+	[ "$1" != 0 ] && grep -q 'cannot be restored' /tmp/xl-restore.log && no_half_domain vgt-e2e-x1; }
+released() { no_vgpus && ! xenstore-exists "/local/domain/0/backend/vgt/$1"; }
+refused_with() { [ "$1" != 0 ] && grep -aq -- "$2" "$3"; }
+no_half_domain() { ! xl domid "$1" > /dev/null 2>&1 && no_vgpus; }
+if [ -x $XLV ]; then
+	if timeout 90 $XLV create /guest/x1.cfg > /tmp/xl-create-x1.log 2>&1; then
+		dx=$(xl domid vgt-e2e-x1)
+		check create "xl create with vgt= keys made dom$dx, served a 32 MiB vGPU" served "$dx" 32
+		check guest-finished "its driver ran to the end" wait_guest_done x1 90
+		check_screen x1
+		$XLV list -l vgt-e2e-x1 > /tmp/xl-list.json 2>&1
+		check list-shows-vgpu "xl list -l shows the vGPU's keys" \
+			grep -q '"low_gm_sz": 32' /tmp/xl-list.json
+		timeout 60 $XLV save vgt-e2e-x1 /tmp/x1.save > /tmp/xl-save.log 2>&1
+		rc=$?
+		check save-refused "$(grep -ao 'a domain with a vGPU cannot be saved[a-z ]*' /tmp/xl-save.log | head -n 1) (exit $rc); it runs on with its vGPU" \
+			save_refused "$rc" "$dx"
+		$XLV destroy vgt-e2e-x1 > /tmp/xl-destroy.log 2>&1
+		wait_until 10 released "$dx"
+		if ! check destroy-releases "xl destroy: vgtd released the vGPU, its request is gone" released "$dx"; then
+			say "vGPUs: $(vgtctl --socket $SOCK --json types)"
+			xenstore-ls -p /local/domain/0/backend/vgt 2>&1 | sed 's/^/  xenstore: /'
+			tail -n 6 /tmp/vgtd.log | sed 's/^/  vgtd: /'
+		fi
+		# A save file's xl header (the config comes from x1.cfg): refused before
+		# any stream is read, and no domain is left.
+		printf 'Xen saved domain, xl format\n \000 \r\004\003\002\001\002\000\000\000\000\000\000\000\000\000\000\000' \
+			> /tmp/x1.save
+		timeout 60 $XLV restore /guest/x1.cfg /tmp/x1.save > /tmp/xl-restore.log 2>&1
+		rc=$?
+		check restore-refused "$(grep -ao 'a domain with a vGPU cannot be restored[a-z ]*' /tmp/xl-restore.log | head -n 1) (exit $rc), no domain left" \
+			restore_refused "$rc"
+	else
+		fail create "$(grep -a 'error' /tmp/xl-create-x1.log | tail -n 1)"
+		grep -av '^Parsing' /tmp/xl-create-x1.log | tail -n 8 | sed 's/^/  xl: /'
+	fi
+	# Bad configs: xl create fails with the reason and leaves no domain behind.
+	for bad in big:"does not fit" nosuch:"vgt-nosuch" weight0:"vgt_weight"; do
+		n=${bad%%:*} why=${bad#*:}
+		timeout 90 $XLV create /guest/x-$n.cfg > /tmp/xl-create-$n.log 2>&1
+		rc=$?
+		reason=$(grep -a "refused the vGPU\|ERROR: vgt" /tmp/xl-create-$n.log | head -n 1)
+		check refused-$n "exit $rc: ${reason:-no reason shown}" refused_with $rc "$why" /tmp/xl-create-$n.log
+		check no-half-domain-$n "no domain vgt-e2e-x-$n, no vGPU left" no_half_domain vgt-e2e-x-$n
+	done
+else
+	fail create "no vgt-aware xl in this image (tools/libxl-vgt/build-xl.sh failed on the host)"
+fi
+AREA=dom0
+
 kill $VGTD
 wait $VGTD
 check vgtd-exit "vgtd stops cleanly" [ $? = 0 ]

@@ -6,7 +6,10 @@
 #   tests/e2e/xen-e2e.sh BUILD_DIR [OUT_DIR [STAGE]]
 #
 # STAGE "dom0" (the default), on Debian 12's hypervisor: four PVH guests at
-# once, one hostile, then an HVM guest beside qemu-xen.  STAGE "flask", on
+# once, one hostile, then an HVM guest beside qemu-xen; then the vgt-aware
+# xl (tools/libxl-vgt/build-xl.sh, cached in VGT_XL_DIR, default
+# ~/.cache/vgt/xl) creates a guest with plain `xl create` and refuses bad
+# configs, its results summed apart in "xen-e2e-xl: N passed, N failed".  STAGE "flask", on
 # the hypervisor xen/build-xen.sh builds (FLASK enforcing, vgt's policy):
 # vgt runs there, and the policy gives device-model rights to vgt's
 # driver-domain type and refuses them to an ordinary guest; the build is
@@ -100,6 +103,21 @@ for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl tools/libxl-vgt/xl-vgt tests
 	add_bin "$root" "$build/$b" "/usr/sbin/$(basename "$b")"
 done
 ln -s /usr/lib/xen-4.17/bin/xl "$root/usr/sbin/xl"
+# The dom0 stage also runs the vgt-aware xl (tools/libxl-vgt/build-xl.sh,
+# built once from Debian's source and cached) beside the packaged one.
+if [ "$stage" = dom0 ]; then
+	xl_dir=${VGT_XL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vgt/xl}
+	if "$src/tools/libxl-vgt/build-xl.sh" "$xl_dir"; then
+		vx=$xl_dir/root/usr/lib/vgt-xl
+		mkdir -p "$root/usr/lib/vgt-xl"
+		cp -a "$vx"/. "$root/usr/lib/vgt-xl/"
+		for f in "$vx"/xl "$vx"/libxen*.so.*.*; do
+			for l in $(LD_LIBRARY_PATH=$vx ldd "$f" 2>/dev/null | grep -oE '/[^ ]+' | grep -v "^$vx/"); do
+				[ -e "$root$l" ] || { mkdir -p "$root$(dirname "$l")"; cp -L "$l" "$root$l"; }
+			done
+		done
+	fi
+fi
 cp "$out/vgt-guest" "$out/vgt-guest.bzimage" "$root/guest/"
 cp "$src"/tests/e2e/guests/*.cfg "$root/guest/"
 mkdir -p "$root/guest/flask" "$root/guest/dd"
@@ -201,7 +219,10 @@ else
 	g1/probe g1/init g1/blitter-frames g1/render-stores g1/pixels g1/msi
 	g2/probe g2/pixels g3/probe g3/pixels g4/probe g4/hostile-batch-foreign
 	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame
-	g5/probe g5/init g5/blitter-frames g5/render-stores g5/pixels g5/msi"
+	g5/probe g5/init g5/blitter-frames g5/render-stores g5/pixels g5/msi
+	xl/create xl/guest-finished xl/screen-x1 xl/clean-x1 xl/list-shows-vgpu xl/save-refused
+	xl/destroy-releases xl/restore-refused xl/refused-big xl/no-half-domain-big xl/refused-nosuch
+	xl/no-half-domain-nosuch xl/refused-weight0 xl/no-half-domain-weight0 x1/probe x1/pixels"
 fi
 
 # ---- Boot ------------------------------------------------------------------------------------
@@ -230,16 +251,22 @@ boot_and_count() {
 	tr -d '\r' < "$log" | grep -aoE 'RESULT: [A-Za-z0-9_./-]+ (PASS|FAIL).*' > "$out/results.txt" || true
 	cat "$out/results.txt"
 	tr -d '\r' < "$log" | grep -a '^SUMMARY:' || true
-	passed=$(grep -c ' PASS' "$out/results.txt" || true)
-	failed=$(grep -c ' FAIL' "$out/results.txt" || true)
+	# The vgt-aware xl's results (xl/, and x1/ from its guest) count apart.
+	passed=$(grep -v 'RESULT: x[l1]/' "$out/results.txt" | grep -c ' PASS' || true)
+	failed=$(grep -v 'RESULT: x[l1]/' "$out/results.txt" | grep -c ' FAIL' || true)
+	xl_passed=$(grep 'RESULT: x[l1]/' "$out/results.txt" | grep -c ' PASS' || true)
+	xl_failed=$(grep 'RESULT: x[l1]/' "$out/results.txt" | grep -c ' FAIL' || true)
 	for w in $want; do
 		if ! grep -q "RESULT: $w " "$out/results.txt"; then
 			echo "RESULT: $w FAIL missing"
-			failed=$((failed + 1))
+			case $w in
+			xl/* | x1/*) xl_failed=$((xl_failed + 1)) ;;
+			*) failed=$((failed + 1)) ;;
+			esac
 		fi
 	done
 	grep -q "DOM0: done" "$log" || { echo "$label: dom0 did not finish (timeout or crash)"; failed=$((failed + 1)); }
-	if [ "$failed" -ne 0 ]; then
+	if [ "$failed" -ne 0 ] || [ "$xl_failed" -ne 0 ]; then
 		if grep -aq "DOM0 STALL" "$log"; then
 			echo "---- dom0's report of where the stage stood ----"
 			tr -d '\r' < "$log" | sed -n '/^DOM0 STALL/,$p' | head -n 120
@@ -273,7 +300,7 @@ repeats=1
 [ "$stage" = dd ] && repeats=2
 boot_and_count
 n=1
-while [ "$failed" -ne 0 ] && [ $n -le $repeats ] && why=$(emulator_fault); do
+while [ $((failed + xl_failed)) -ne 0 ] && [ $n -le $repeats ] && why=$(emulator_fault); do
 	mv "$log" "$out/serial-$n.log"
 	echo "$label: the emulated machine faulted ($why; log kept as serial-$n.log);" \
 		"the stage runs again, and only the last run counts"
@@ -281,4 +308,5 @@ while [ "$failed" -ne 0 ] && [ $n -le $repeats ] && why=$(emulator_fault); do
 	boot_and_count
 done
 echo "$label: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$stage" = dom0 ] && echo "xen-e2e-xl: $xl_passed passed, $xl_failed failed"
+[ $((failed + xl_failed)) -eq 0 ]
