@@ -125,6 +125,9 @@ served() { # domid low_mb: vgtd serves the domain a vGPU of that size
 save_refused() { # xl's exit, domid: refused with the reason, and the domain runs on with its vGPU
 	[ "$1" != 0 ] && grep -q 'cannot be saved' /tmp/xl-save.log &&
 		xl domid vgt-e2e-x1 > /dev/null 2>&1 && served "$2" 32; }
+rebooted() { # first domid: the domain is another now, with a vGPU
+	dn=$(xl domid vgt-e2e-x2 2>/dev/null) && [ "$dn" != "$1" ] && served "$dn" 32; }
+not_served() { ! vgtctl --socket $SOCK --json list | grep -q "\"domid\":$1,"; }
 restore_refused() { # xl's exit
 	[ "$1" != 0 ] && grep -q 'cannot be restored' /tmp/xl-restore.log && no_half_domain vgt-e2e-x1; }
 released() { no_vgpus && ! xenstore-exists "/local/domain/0/backend/vgt/$1"; }
@@ -161,6 +164,23 @@ if [ -x $XLV ]; then
 	else
 		fail create "$(grep -a 'error' /tmp/xl-create-x1.log | tail -n 1)"
 		grep -av '^Parsing' /tmp/xl-create-x1.log | tail -n 8 | sed 's/^/  xl: /'
+	fi
+	# A reboot: xl destroys the domain and makes it anew from the same config;
+	# the new domain gets a vGPU of its own and the old one's is released.
+	if timeout 90 $XLV create /guest/x2.cfg > /tmp/xl-create-x2.log 2>&1; then
+		d1=$(xl domid vgt-e2e-x2)
+		check reboot "the guest asked for a reboot, xl made the domain anew, vgtd serves it" \
+			wait_until 120 rebooted "$d1"
+		check reboot-released "dom$d1's vGPU went with it" not_served "$d1"
+		for try in 1 2 3; do
+			$XLV destroy vgt-e2e-x2 > /dev/null 2>&1
+			sleep 2
+			xl domid vgt-e2e-x2 > /dev/null 2>&1 || break
+		done
+		wait_until 10 no_vgpus
+		check reboot-destroy "destroyed between reboots: no domain, no vGPU left" no_half_domain vgt-e2e-x2
+	else
+		fail reboot "$(grep -a 'error' /tmp/xl-create-x2.log | tail -n 1)"
 	fi
 	# Bad configs: xl create fails with the reason and leaves no domain behind.
 	for bad in big:"does not fit" nosuch:"vgt-nosuch" weight0:"vgt_weight"; do

@@ -347,13 +347,15 @@ static const struct refdrv_platform platform = {
 	.wait_limit = 20000,
 };
 
-/* ---- Command line: "name=NAME frames=N hostile" ----------------------------------------- */
+/* ---- Command line: "name=NAME frames=N hostile reboot ..." -------------------------------- */
 
 static char name_buf[32];
 static unsigned frames = 4;
 static bool hostile_role;
 /* survive_restart: the mediator is killed and started again; draw again after. */
 static bool survive_restart;
+/* reboot: once done, ask Xen to reboot the domain (the toolstack makes it anew). */
+static bool reboot_after;
 /* dm_target=N: probe whether this domain may be domain N's device model. */
 static bool dm_probe;
 static unsigned dm_target;
@@ -393,6 +395,8 @@ static void parse_cmdline(const char *c)
 			hostile_role = true;
 		} else if (word_is(c, "survive_restart", &v)) {
 			survive_restart = true;
+		} else if (word_is(c, "reboot", &v)) {
+			reboot_after = true;
 		} else if (word_is(c, "dm_target=", &v)) {
 			dm_probe = true;
 			dm_target = 0;
@@ -525,6 +529,23 @@ static long dm_op(unsigned target, uint8_t *op, uint64_t size)
 	buf.ptr = (uint64_t)(uintptr_t)op;
 	buf.size = size;
 	return hypercall3(XEN_DM_OP, target, 1, (uint64_t)(uintptr_t)&buf);
+}
+
+#define XEN_SCHED_OP      29    /* __HYPERVISOR_sched_op */
+#define SCHEDOP_SHUTDOWN  2
+#define SHUTDOWN_REBOOT   1
+
+/* SCHEDOP_shutdown(reboot): Xen stops the domain and the toolstack restarts it. */
+static void ask_reboot(void)
+{
+	static uint32_t reason = SHUTDOWN_REBOOT;      /* struct sched_shutdown */
+
+	if (!hypercall_init()) {
+		result("reboot", false, "no Xen CPUID leaves");
+		return;
+	}
+	say("RESULT: %s/reboot PASS asking Xen to reboot the domain\n", guest_name);
+	hypercall3(XEN_SCHED_OP, SCHEDOP_SHUTDOWN, (uint64_t)(uintptr_t)&reason, 0);
 }
 
 /*
@@ -675,6 +696,8 @@ out:
 	say("RESULT: %s/done %u passed, %u failed\n", guest_name, passed, failed);
 	if (survive_restart && !dm_probe && drv.vgpu)
 		await_restart();
+	if (reboot_after)
+		ask_reboot();
 	/*
 	 * Idle for good: no timer ticks to emulate while the other guests run.
 	 * Interrupts stay on: Xen takes HLT with them off as the vCPU going down,
