@@ -14,6 +14,16 @@
 # ordinary type serves nobody is checked in the FLASK stage, whose PV dom0
 # is steadier under emulation than this stage's PVH one.)
 . /dom0-lib.sh
+# dom0_render CHECK LOG: the reference driver draws on dom0's own vGPU
+# from user space; its last line is the check's detail.
+dom0_render() {
+	if timeout 300 refdrv-sysfs --frames $FRAMES $GPU > "$2" 2>&1; then
+		pass "$1" "$(tail -n 1 "$2")"
+	else
+		fail "$1" "$(tail -n 1 "$2")"
+		sed 's/^/  refdrv-sysfs: /' "$2"
+	fi
+}
 FRAMES=4
 DDLOG=/var/log/xen/console/guest-vgt-dd.log
 
@@ -53,12 +63,7 @@ echo 1 > /sys/bus/pci/rescan
 check dom0-rescan "dom0 finds a $(cat $GPU/vendor 2>/dev/null):$(cat $GPU/device 2>/dev/null) (class $(cat $GPU/class 2>/dev/null)) at 00:02.0" \
 	[ "$(cat $GPU/vendor 2>/dev/null)" = 0x8086 ]
 dmesg | grep -a '0000:00:02.0' | tail -n 8 | sed 's/^/  dom0 kernel: /'
-if timeout 300 refdrv-sysfs --frames $FRAMES $GPU > /tmp/refdrv-dom0.log 2>&1; then
-	pass dom0-render "$(tail -n 1 /tmp/refdrv-dom0.log)"
-else
-	fail dom0-render "$(tail -n 1 /tmp/refdrv-dom0.log)"
-	sed 's/^/  refdrv-sysfs: /' /tmp/refdrv-dom0.log
-fi
+dom0_render dom0-render /tmp/refdrv-dom0.log
 
 # Xen left the function to vgtd (patch 0003), and drawing on it (BAR
 # sizing, decoding switched on) did not make vPCI touch dom0's p2m there.
@@ -143,12 +148,7 @@ reattach dom0
 # Dom0 finds its function reset: it lets the kernel place it again.
 echo 1 > $GPU/remove
 echo 1 > /sys/bus/pci/rescan
-if timeout 300 refdrv-sysfs --frames $FRAMES $GPU > /tmp/refdrv-dom0-2.log 2>&1; then
-	pass restart-dom0-render "$(tail -n 1 /tmp/refdrv-dom0-2.log)"
-else
-	fail restart-dom0-render "$(tail -n 1 /tmp/refdrv-dom0-2.log)"
-	sed 's/^/  refdrv-sysfs: /' /tmp/refdrv-dom0-2.log
-fi
+dom0_render restart-dom0-render /tmp/refdrv-dom0-2.log
 reattach g1
 reattach g3
 for g in g1 g3; do
