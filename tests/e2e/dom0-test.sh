@@ -183,11 +183,12 @@ if [ -x $XLV ]; then
 		fail reboot "$(grep -a 'error' /tmp/xl-create-x2.log | tail -n 1)"
 	fi
 	# Bad configs: xl create fails with the reason and leaves no domain behind.
-	for bad in big:"does not fit" nosuch:"vgt-nosuch" weight0:"vgt_weight"; do
+	for bad in big:"does not fit" nosuch:"vgt-nosuch" weight0:"vgt_weight" \
+		badtype:"is not a vGPU type name"; do
 		n=${bad%%:*} why=${bad#*:}
 		timeout 90 $XLV create /guest/x-$n.cfg > /tmp/xl-create-$n.log 2>&1
 		rc=$?
-		reason=$(grep -a "refused the vGPU\|ERROR: vgt" /tmp/xl-create-$n.log | head -n 1)
+		reason=$(grep -a "refused the vGPU\|ERROR: vgt\|: vgt: " /tmp/xl-create-$n.log | head -n 1)
 		check refused-$n "exit $rc: ${reason:-no reason shown}" refused_with $rc "$why" /tmp/xl-create-$n.log
 		check no-half-domain-$n "no domain vgt-e2e-x-$n, no vGPU left" no_half_domain vgt-e2e-x-$n
 	done

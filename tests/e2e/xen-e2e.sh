@@ -223,7 +223,8 @@ else
 	xl/create xl/guest-finished xl/screen-x1 xl/clean-x1 xl/list-shows-vgpu xl/save-refused
 	xl/destroy-releases xl/restore-refused xl/reboot xl/reboot-released xl/reboot-destroy
 	xl/refused-big xl/no-half-domain-big xl/refused-nosuch
-	xl/no-half-domain-nosuch xl/refused-weight0 xl/no-half-domain-weight0 x1/probe x1/pixels"
+	xl/no-half-domain-nosuch xl/refused-weight0 xl/no-half-domain-weight0 xl/refused-badtype
+	xl/no-half-domain-badtype x1/probe x1/pixels"
 fi
 
 # ---- Boot ------------------------------------------------------------------------------------
