@@ -27,9 +27,8 @@ xen_source_fetch "$work"
 version=$xen_version
 
 # ---- Is the last build still good? -------------------------------------------------------
-stamp=$( (echo "$version"; cat "$src/xen/build-xen.sh" "$src/xen/xen-source.sh" "$src/xen/flask/vgt.te";
-	  [ -f "$src/xen/patches/series" ] && for p in $(grep -v '^#' "$src/xen/patches/series"); do
-		cat "$src/xen/patches/$p"; done) | sha256sum | cut -d' ' -f1)
+stamp=$( (echo "$version"; cat "$src/xen/build-xen.sh" "$src/xen/xen-source.sh" "$src/xen/flask/vgt.te"
+	  xen_source_patches "$src/xen/patches") | sha256sum | cut -d' ' -f1)
 if [ -f "$out/xen" ] && [ "$(cat "$out/STAMP" 2>/dev/null)" = "$stamp" ]; then
 	say "xen $version with vgt's patches and policy: up to date ($out/xen)"
 	exit 0
@@ -39,13 +38,7 @@ fi
 t0=$(date +%s)
 xen_source_unpack "$work" "$work/src"
 cd "$work/src"
-if [ -f "$src/xen/patches/series" ]; then
-	for p in $(grep -v '^#' "$src/xen/patches/series"); do
-		patch -p1 --no-backup-if-mismatch -s < "$src/xen/patches/$p" ||
-			{ say "patch $p does not apply to xen $version"; exit 1; }
-		say "applied $p"
-	done
-fi
+xen_source_apply "$src/xen/patches"
 cp "$src/xen/flask/vgt.te" tools/flask/policy/modules/vgt.te
 echo "vgt = on" >> tools/flask/policy/modules/modules.conf
 # Debian's own configuration, plus FLASK with its policy built in.

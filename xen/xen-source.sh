@@ -6,6 +6,9 @@
 #
 #   xen_source_fetch WORK    sets $xen_version; WORK/xen_<version>.dsc exists
 #   xen_source_unpack WORK DIR   a fresh unpacked tree in DIR
+#   xen_source_patches PATCHDIR  prints the patches PATCHDIR/series lists, in
+#                                order (for a build's stamp)
+#   xen_source_apply PATCHDIR    applies them to the tree in the current directory
 #
 # The installed hypervisor's own version is tried first (its toolstack
 # matches it exactly), then the mirrors' newest: a security update's source
@@ -48,4 +51,22 @@ xen_source_unpack() {
 	rm -rf "$2"
 	dpkg-source -q -x "$1/xen_${xen_version#*:}.dsc" "$2" > "$1/unpack.log" 2>&1 ||
 		{ say "dpkg-source failed:"; tail -n 5 "$1/unpack.log"; return 1; }
+}
+
+# The patch files PATCHDIR/series names, one per line ('#' lines are comments).
+_xen_series() {
+	[ -f "$1/series" ] || return 0
+	grep -v '^#' "$1/series"
+}
+
+xen_source_patches() {
+	for _p in $(_xen_series "$1"); do cat "$1/$_p"; done
+}
+
+xen_source_apply() {
+	for _p in $(_xen_series "$1"); do
+		patch -p1 --no-backup-if-mismatch -s < "$1/$_p" ||
+			{ say "patch $_p does not apply to xen $xen_version"; return 1; }
+		say "applied $_p"
+	done
 }

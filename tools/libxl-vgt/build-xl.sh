@@ -27,10 +27,9 @@ say() { echo "build-xl: $*"; }
 xen_source_fetch "$work"
 version=$xen_version
 
-series=$src/tools/libxl-vgt/patches/series
+patches=$src/tools/libxl-vgt/patches
 stamp=$( (echo "$version"; cat "$src/tools/libxl-vgt/build-xl.sh" "$src/xen/xen-source.sh"
-	  for p in $(grep -v '^#' "$series"); do cat "$src/tools/libxl-vgt/patches/$p"; done) |
-	sha256sum | cut -d' ' -f1)
+	  xen_source_patches "$patches") | sha256sum | cut -d' ' -f1)
 if [ -x "$out/root$prefix/xl" ] && [ "$(cat "$out/STAMP" 2>/dev/null)" = "$stamp" ]; then
 	say "xl $version with vgt's patches: up to date ($out/root$prefix/xl)"
 	exit 0
@@ -40,11 +39,7 @@ t0=$(date +%s)
 rm -f "$out/STAMP"
 xen_source_unpack "$work" "$work/src"
 cd "$work/src"
-for p in $(grep -v '^#' "$series"); do
-	patch -p1 --no-backup-if-mismatch -s < "$src/tools/libxl-vgt/patches/$p" ||
-		{ say "patch $p does not apply to xen $version"; exit 1; }
-	say "applied $p"
-done
+xen_source_apply "$patches"
 
 # Debian's source carries no generated configure scripts; its own build
 # regenerates them the same way.
