@@ -231,8 +231,14 @@ int vgt_cmd_bench(int argc, char **argv)
 	}
 	if (optind == argc)
 		return vgt_bench_mediated(secs, json);
-	if (optind + 1 != argc || strcmp(argv[optind], "gensim") || json) {
+	if (optind + 1 != argc || strcmp(argv[optind], "gensim")) {
+		fprintf(stderr, "vgt bench: unknown benchmark '%s' (only 'gensim', or none)\n",
+			argv[optind]);
 		bench_usage(stderr);
+		return 2;
+	}
+	if (json) {
+		fprintf(stderr, "vgt bench gensim: --json is for the mediated benchmark only\n");
 		return 2;
 	}
 	gensim_config_init(&cfg);

@@ -90,7 +90,15 @@ static int parse(int argc, char **argv, struct demo_opts *o)
 		case 'f': if (!vgt_cli_number("--frames", optarg, 1, 100000, &o->frames)) return 2; break;
 		case 'b': if (!vgt_cli_number("--batches", optarg, 0, 100000, &o->batches)) return 2; break;
 		case 'm': if (!vgt_cli_number("--memory-mb", optarg, 64, 65536, &o->memory_mb)) return 2; break;
-		case 'a': if (!vgt_cli_number("--aperture-mb", optarg, 64, 512, &o->aperture_mb)) return 2; break;
+		case 'a':
+			if (!vgt_cli_number("--aperture-mb", optarg, 64, 512, &o->aperture_mb))
+				return 2;
+			if (o->aperture_mb & (o->aperture_mb - 1)) {
+				fprintf(stderr, "vgt demo: --aperture-mb wants a power of two, not %" PRIu64 "\n",
+					o->aperture_mb);
+				return 2;
+			}
+			break;
 		case 'p': o->png = optarg; break;
 		case 'd': if (!vgt_cli_number("--domains", optarg, 0, 8, &o->domains)) return 2; break;
 		case 'j': o->json = true; break;
