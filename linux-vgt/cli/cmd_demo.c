@@ -216,7 +216,7 @@ static int run(const struct demo_opts *o, struct gensim *gs)
 		ret = -ENOMEM;
 		goto out;
 	}
-	refdrv_scene_expected((uint32_t)o->frames - 1, img.width, img.height, expected);
+	refdrv_scene_expected((uint32_t)o->frames - 1, scene.identity, img.width, img.height, expected);
 	for (size_t i = 0; i < (size_t)img.width * img.height; i++)
 		differ += (img.pixels[i] & 0xFFFFFFu) != expected[i];
 	ret = vgt_png_write_xrgb(o->png, img.width, img.height, img.pixels);

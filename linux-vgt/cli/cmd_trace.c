@@ -157,7 +157,7 @@ static bool screen_ok(struct rec_dom *d, uint32_t frame)
 	bool ok = false;
 
 	if (exp && !vgt_vgpu_scanout(d->g.vgpu, 0, true, &img, &err)) {
-		refdrv_scene_expected(frame, TR_WIDTH, TR_HEIGHT, exp);
+		refdrv_scene_expected(frame, d->scene.identity, TR_WIDTH, TR_HEIGHT, exp);
 		ok = img.width == TR_WIDTH && img.height == TR_HEIGHT &&
 		     !memcmp(exp, img.pixels, (size_t)TR_WIDTH * TR_HEIGHT * 4);
 		vgt_image_release(&img);

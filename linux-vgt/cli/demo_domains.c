@@ -166,11 +166,14 @@ static bool frame_matches(struct demo *demo, struct domain *d, unsigned i, const
 	uint64_t frames = atomic_load(&d->frames);
 	struct vgt_error err = { { 0 } };
 	struct vgt_image img;
+	struct vgt_vgpu_info vi;
 	bool ok = false;
 
 	(void)demo;
+	/* The frame of the vGPU the mediator gave this domain, not of whatever was drawn. */
+	vgt_vgpu_get_info(d->guest.vgpu, &vi);
 	if (exp && frames && !vgt_vgpu_scanout(d->guest.vgpu, 0, true, &img, &err)) {
-		refdrv_scene_expected((uint32_t)frames - 1, DOM_WIDTH, DOM_HEIGHT, exp);
+		refdrv_scene_expected((uint32_t)frames - 1, vi.id, DOM_WIDTH, DOM_HEIGHT, exp);
 		ok = img.width == DOM_WIDTH && img.height == DOM_HEIGHT;
 		for (size_t k = 0; ok && k < (size_t)DOM_WIDTH * DOM_HEIGHT; k++)
 			ok = img.pixels[k] == exp[k];

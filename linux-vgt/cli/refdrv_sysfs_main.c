@@ -31,7 +31,7 @@ static int check_frame(struct refdrv_sysfs *s, const struct refdrv_scene *scene,
 		free(got);
 		return -1;
 	}
-	refdrv_scene_expected(frame, WIDTH, HEIGHT, want);
+	refdrv_scene_expected(frame, scene->identity, WIDTH, HEIGHT, want);
 	for (uint32_t y = 0; y < HEIGHT && !ret; y++) {
 		if (s->plat.mem_read(s, scene->fb.ram + (uint64_t)y * scene->stride, got, WIDTH * 4)) {
 			ret = -1;

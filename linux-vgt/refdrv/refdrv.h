@@ -153,6 +153,12 @@ int refdrv_wait_vblank(struct refdrv *d, unsigned pipe);
 struct refdrv_scene {
 	struct refdrv_bo fb, sprite, batch[2];
 	uint32_t width, height, stride;
+	/*
+	 * Whose frame it is: the vGPU id from PVINFO (0 natively).  It tints the
+	 * palette and is drawn as digits in the top-left corner, so a screen
+	 * shown for the wrong vGPU, or two vGPUs sharing memory, cannot match.
+	 */
+	uint32_t identity;
 	unsigned cur;              /* batch buffer in use */
 };
 #define REFDRV_SPRITE_SIZE 64u
@@ -166,8 +172,9 @@ int refdrv_scene_start(struct refdrv *d, const struct refdrv_platform *plat,
 		       struct refdrv_scene *s, uint32_t width, uint32_t height);
 /* Draws animation frame @frame with the blitter and waits for it. */
 int refdrv_scene_draw(struct refdrv *d, struct refdrv_scene *s, uint32_t frame);
-/* What frame @frame must look like, computed on the CPU, XRGB8888. */
-void refdrv_scene_expected(uint32_t frame, uint32_t width, uint32_t height, uint32_t *pixels);
+/* What frame @frame of the scene of @identity must look like, computed on the CPU, XRGB8888. */
+void refdrv_scene_expected(uint32_t frame, uint32_t identity, uint32_t width, uint32_t height,
+			   uint32_t *pixels);
 
 /*
  * Runs @batches render-ring batches (built in @batch, 8 KiB) of @per_batch

@@ -148,7 +148,10 @@ void vgtd_sim_stats(struct vgtd_sim_guest *g, struct vgtd_sim_stats *s)
 		uint32_t *exp = malloc((size_t)SIM_WIDTH * SIM_HEIGHT * 4);
 
 		if (exp && img.width == SIM_WIDTH && img.height == SIM_HEIGHT) {
-			refdrv_scene_expected((uint32_t)s->frames - 1, SIM_WIDTH, SIM_HEIGHT, exp);
+			struct vgt_vgpu_info vi;
+
+			vgt_vgpu_get_info(g->guest.vgpu, &vi);
+			refdrv_scene_expected((uint32_t)s->frames - 1, vi.id, SIM_WIDTH, SIM_HEIGHT, exp);
 			s->screen_matches = !memcmp(exp, img.pixels, (size_t)SIM_WIDTH * SIM_HEIGHT * 4);
 		}
 		free(exp);

@@ -40,6 +40,7 @@ for d in $(served); do
 	vgtctl --socket $SOCK stats "$d" | sed "s/^/DD: stats $d: /"
 	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats.json 2>&1
 	echo "DD: failsafe $d $(sed -n 's/.*"failsafe":\([a-z]*\).*/\1/p' /tmp/stats.json)"
+	echo "DD: vgpu $d $(sed -n 's/.*"vgpu":\([0-9]*\).*/\1/p' /tmp/stats.json)"
 	vgtctl --socket $SOCK screenshot "$d" /tmp/screen.png > /dev/null 2>&1
 	echo "DD: screen $d $(sha256sum < /tmp/screen.png | cut -d' ' -f1)"
 done

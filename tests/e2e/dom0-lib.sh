@@ -83,23 +83,27 @@ create_cfg() {
 }
 
 # A normal guest's screen, as vgtd's plane decoder sees it, against the
-# CPU's frame in /tmp/expected.png (expected-frame); and its vGPU clean.
-# 'matched' counts the screens that matched.
+# CPU's frame of the scene of the vGPU vgtd gave that domain (expected-frame:
+# each vGPU's scene has its own palette and its id drawn in), so another
+# domain's screen, or memory two vGPUs share, cannot match; and its vGPU
+# clean.  'matched' counts the screens that matched.
 matched=0
 check_screen() { # guest
 	d=$(xl domid vgt-e2e-$1)
+	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats-$1.json
+	vgpu=$(json_field /tmp/stats-$1.json vgpu)
+	expected-frame 320 240 $((FRAMES - 1)) "${vgpu:-0}" /tmp/expected-$1.png
 	vgtctl --socket $SOCK screenshot "$d" /tmp/$1.png > /tmp/shot-$1.log 2>&1
-	if cmp -s /tmp/$1.png /tmp/expected.png; then
-		pass "screen-$1" "dom$d's screenshot is the frame it drew"
+	if [ -n "$vgpu" ] && cmp -s /tmp/$1.png /tmp/expected-$1.png; then
+		pass "screen-$1" "dom$d's screenshot is the frame it drew on vGPU $vgpu"
 		matched=$((matched + 1))
 	else
-		fail "screen-$1" "dom$d's screenshot is not the frame it drew"
+		fail "screen-$1" "dom$d's screenshot is not the frame of vGPU ${vgpu:-?}"
 		sed 's/^/  screenshot: /' /tmp/shot-$1.log
-		ls -l /tmp/$1.png /tmp/expected.png | sed 's/^/  /'
-		cmp /tmp/$1.png /tmp/expected.png | sed 's/^/  /'
+		ls -l /tmp/$1.png /tmp/expected-$1.png | sed 's/^/  /'
+		cmp /tmp/$1.png /tmp/expected-$1.png | sed 's/^/  /'
 		vgtctl --socket $SOCK stats "$d" | sed 's/^/  stats: /'
 	fi
-	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats-$1.json
 	check "clean-$1" "no guest error, not in failsafe" \
 		[ "$(json_field /tmp/stats-$1.json failsafe)" = false -a "$(json_field /tmp/stats-$1.json guest_errors)" = 0 ]
 }

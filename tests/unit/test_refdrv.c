@@ -29,7 +29,8 @@ static struct gensim *make_gensim(void)
 	return gs;
 }
 
-static uint64_t frame_diff(struct gensim *gs, uint32_t frame, uint32_t *out_pixels)
+static uint64_t frame_diff_of(struct gensim *gs, uint32_t frame, uint32_t identity,
+			      uint32_t *out_pixels)
 {
 	struct gensim_image img;
 	uint32_t *exp = malloc(W * H * 4);
@@ -39,7 +40,7 @@ static uint64_t frame_diff(struct gensim *gs, uint32_t frame, uint32_t *out_pixe
 	assert_int_equal(gensim_scanout(gs, 0, &img), 0);
 	assert_int_equal(img.width, W);
 	assert_int_equal(img.height, H);
-	refdrv_scene_expected(frame, W, H, exp);
+	refdrv_scene_expected(frame, identity, W, H, exp);
 	for (uint32_t i = 0; i < W * H; i++)
 		differ += (img.pixels[i] & 0xFFFFFFu) != exp[i];
 	if (out_pixels)
@@ -47,6 +48,12 @@ static uint64_t frame_diff(struct gensim *gs, uint32_t frame, uint32_t *out_pixe
 	gensim_image_release(&img);
 	free(exp);
 	return differ;
+}
+
+/* A native scene (no PVINFO) has identity 0. */
+static uint64_t frame_diff(struct gensim *gs, uint32_t frame, uint32_t *out_pixels)
+{
+	return frame_diff_of(gs, frame, 0, out_pixels);
 }
 
 static void bring_up(struct refdrv *drv, struct refdrv_scene *scene, const struct refdrv_platform *plat)
@@ -384,7 +391,10 @@ static void test_pvinfo_ranges_are_honoured(void **state)
 	assert_true(drv.ring[REFDRV_RCS].ring.gm >= high);
 	assert_int_equal(refdrv_scene_draw(&drv, &scene, 9), 0);
 	assert_int_equal(refdrv_wait_vblank(&drv, 0), 0);
-	assert_int_equal(frame_diff(gs, 9, NULL), 0);
+	/* Its scene is that of vGPU 7, not the native one. */
+	assert_int_equal(scene.identity, 7);
+	assert_int_equal(frame_diff_of(gs, 9, 7, NULL), 0);
+	assert_true(frame_diff_of(gs, 9, 0, NULL) > 0);
 	refdrv_native_fini(&f->native);
 	free(f);
 	gensim_destroy(gs);

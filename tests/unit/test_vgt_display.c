@@ -239,11 +239,60 @@ static void test_refdrv_screen(void **state)
 	assert_int_equal(refdrv_display_set(drv, 0, &s.fb, 320, 200, s.stride, HSW_DSPFMT_BGRX888), 0);
 	assert_int_equal(refdrv_scene_draw(drv, &s, 7), 0);
 	assert_int_equal(vgt_vgpu_scanout(h.guest[0].vgpu, 0, true, &img, &err), 0);
-	refdrv_scene_expected(7, 320, 200, exp);
+	refdrv_scene_expected(7, ch_info(&h.guest[0]).id, 320, 200, exp);
 	assert_memory_equal(img.pixels, exp, 320 * 200 * 4);
 	vgt_image_release(&img);
 	ch_destroy(&h);
 	free(exp);
+	free(drv);
+}
+
+/*
+ * Two domains drawing the same frame of the same animation still show
+ * different screens: each vGPU's scene has its own palette and its id drawn
+ * in, so each screen matches its own vGPU's expectation and not the other's.
+ */
+static void test_screens_carry_identity(void **state)
+{
+	struct core_harness h;
+	struct refdrv *drv = calloc(2, sizeof(*drv));
+	struct refdrv_scene *s = calloc(2, sizeof(*s));
+	uint32_t *exp = malloc(320 * 200 * 4);
+	struct vgt_error err = { { 0 } };
+	struct vgt_image img;
+
+	(void)state;
+	assert_non_null(drv);
+	assert_non_null(s);
+	assert_non_null(exp);
+	ch_create(&h);
+	ch_add_guest(&h, "vgt-64");
+	ch_add_guest(&h, "vgt-64");
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(refdrv_probe(&drv[i], &h.guest[i].plat), 0);
+		assert_int_equal(refdrv_init(&drv[i]), 0);
+		assert_int_equal(refdrv_scene_init(&drv[i], &s[i], 320, 200), 0);
+		assert_int_equal(s[i].identity, ch_info(&h.guest[i]).id);
+		assert_int_equal(refdrv_display_set(&drv[i], 0, &s[i].fb, 320, 200, s[i].stride,
+						    HSW_DSPFMT_BGRX888), 0);
+		assert_int_equal(refdrv_scene_draw(&drv[i], &s[i], 5), 0);
+	}
+	assert_int_not_equal(s[0].identity, s[1].identity);
+	for (unsigned i = 0; i < 2; i++) {
+		uint32_t other = ch_info(&h.guest[1 - i]).id;
+
+		assert_int_equal(vgt_vgpu_scanout(h.guest[i].vgpu, 0, true, &img, &err), 0);
+		refdrv_scene_expected(5, ch_info(&h.guest[i]).id, 320, 200, exp);
+		assert_memory_equal(img.pixels, exp, 320 * 200 * 4);
+		refdrv_scene_expected(5, other, 320, 200, exp);
+		assert_memory_not_equal(img.pixels, exp, 320 * 200 * 4);
+		/* The label's box and digits differ too, not only the palette. */
+		assert_memory_not_equal(img.pixels, exp, 320 * 4 * 24);
+		vgt_image_release(&img);
+	}
+	ch_destroy(&h);
+	free(exp);
+	free(s);
 	free(drv);
 }
 
@@ -277,7 +326,7 @@ static void test_foreground(void **state)
 	/* The switch takes effect at the next vblank. */
 	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
 	assert_int_equal(gensim_scanout(h.gs, 0, &img), 0);
-	refdrv_scene_expected(3, 320, 200, exp);
+	refdrv_scene_expected(3, ch_info(&h.guest[0]).id, 320, 200, exp);
 	for (unsigned k = 0; k < 320 * 200; k++)
 		assert_int_equal(img.pixels[k], exp[k]);
 	gensim_image_release(&img);
@@ -285,7 +334,7 @@ static void test_foreground(void **state)
 	assert_int_equal(vgt_host_set_foreground(h.host, h.guest[1].vgpu), 0);
 	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
 	assert_int_equal(gensim_scanout(h.gs, 0, &img), 0);
-	refdrv_scene_expected(13, 320, 200, exp);
+	refdrv_scene_expected(13, ch_info(&h.guest[1]).id, 320, 200, exp);
 	for (unsigned k = 0; k < 320 * 200; k++)
 		assert_int_equal(img.pixels[k], exp[k]);
 	gensim_image_release(&img);
@@ -294,7 +343,7 @@ static void test_foreground(void **state)
 	vwr(&h.guest[1], HSW_DSPSURF(0), s[1].fb.gm);
 	assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
 	assert_int_equal(gensim_scanout(h.gs, 0, &img), 0);
-	refdrv_scene_expected(14, 320, 200, exp);
+	refdrv_scene_expected(14, ch_info(&h.guest[1]).id, 320, 200, exp);
 	assert_memory_equal(img.pixels, exp, 320 * 200 * 4);
 	gensim_image_release(&img);
 	/* Pointed at memory that is not its own, the plane is not shown at all. */
@@ -311,7 +360,8 @@ static void test_foreground(void **state)
 		assert_int_equal(vgt_host_set_foreground(h.host, h.guest[owner].vgpu), 0);
 		assert_int_equal(gensim_advance_time(h.gs, 17000000), 0);
 		assert_int_equal(gensim_scanout(h.gs, 0, &img), 0);
-		refdrv_scene_expected(20 + round * 2 + owner, 320, 200, exp);
+		refdrv_scene_expected(20 + round * 2 + owner, ch_info(&h.guest[owner]).id, 320, 200,
+				      exp);
 		assert_memory_equal(img.pixels, exp, 320 * 200 * 4);
 		gensim_image_release(&img);
 	}
@@ -336,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_never_shows_another_domain),
 		cmocka_unit_test(test_refdrv_screen),
+		cmocka_unit_test(test_screens_carry_identity),
 		cmocka_unit_test(test_foreground),
 	};
 

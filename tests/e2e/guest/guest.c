@@ -421,7 +421,7 @@ static bool frame_in_ram_ok(uint32_t frame)
 {
 	const uint8_t *fb = (const uint8_t *)(uintptr_t)scene.fb.ram;
 
-	refdrv_scene_expected(frame, WIDTH, HEIGHT, expected);
+	refdrv_scene_expected(frame, scene.identity, WIDTH, HEIGHT, expected);
 	for (uint32_t y = 0; y < HEIGHT; y++) {
 		const uint32_t *row = (const uint32_t *)(fb + (size_t)y * scene.stride);
 
