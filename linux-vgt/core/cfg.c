@@ -141,7 +141,7 @@ int vgt_cfg_write(struct vgt_vgpu *v, uint32_t off, unsigned size, uint32_t val)
 	}
 	if (v->cfg[AF_CTRL] & AF_CTRL_FLR) {
 		v->cfg[AF_CTRL] &= (uint8_t)~AF_CTRL_FLR;
-		vgt_dbg(v->host, VGT_DBG_CFG, "vgpu%u: function-level reset", v->id);
+		vgt_guest_dbg(v, VGT_DBG_CFG, "vgpu%u: function-level reset", v->id);
 		vgt_vgpu_reset_locked(v);
 		/* FLR turns decoding and MSI off; the BAR addresses are kept. */
 		put(v, PCI_COMMAND, 2, 0);

@@ -63,8 +63,8 @@ void vgt_fence_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t va
 		program_host(v, v->host_fence[i], lo, hi);
 	else
 		program_host(v, v->host_fence[i], 0, 0);
-	vgt_dbg(v->host, VGT_DBG_FENCE, "vgpu%u: fence %u -> host %u lo 0x%08x hi 0x%08x", v->id, i,
-		v->host_fence[i], lo, hi);
+	vgt_guest_dbg(v, VGT_DBG_FENCE, "vgpu%u: fence %u -> host %u lo 0x%08x hi 0x%08x", v->id, i,
+		      v->host_fence[i], lo, hi);
 }
 
 void vgt_fence_release(struct vgt_vgpu *v)

@@ -56,7 +56,8 @@ static void write_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte, uint32_t
 	host->hw->gtt_write(host->hw_handle, idx, host_pte);
 	v->vgtt[idx] = pte;
 	v->stats.gtt_writes++;
-	vgt_dbg(host, VGT_DBG_GTT, "vgpu%u: GTT[%u] = 0x%08x -> host 0x%08x", v->id, idx, pte, host_pte);
+	vgt_guest_dbg(v, VGT_DBG_GTT, "vgpu%u: GTT[%u] = 0x%08x -> host 0x%08x", v->id, idx, pte,
+		      host_pte);
 }
 
 void vgt_gtt_read(struct vgt_vgpu *v, uint32_t off, unsigned size, uint64_t *val)

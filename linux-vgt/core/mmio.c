@@ -96,8 +96,8 @@ static void note_unlisted(struct vgt_vgpu *v, uint32_t off, bool write)
 	v->stats.unlisted_regs++;
 	if (v->logged_unlisted < UNLISTED_NOTES) {
 		v->logged_unlisted++;
-		vgt_dbg(v->host, VGT_DBG_MMIO, "vgpu%u: %s of unlisted register 0x%05x (virtual)",
-			v->id, write ? "write" : "read", off);
+		vgt_guest_dbg(v, VGT_DBG_MMIO, "vgpu%u: %s of unlisted register 0x%05x (virtual)",
+			      v->id, write ? "write" : "read", off);
 	}
 }
 

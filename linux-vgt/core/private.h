@@ -221,6 +221,22 @@ const struct vgt_mmio_desc *vgt_mmio_lookup(const struct vgt_host *host, uint32_
 
 /* ---- vGPU ------------------------------------------------------------------ */
 
+/*
+ * Log lines a guest causes go through a token bucket per vGPU and class:
+ * at most VGT_GLOG_BURST lines per VGT_GLOG_INTERVAL_NS of device time,
+ * then one line saying how many were dropped.  A guest can repeat a fault
+ * and a reset forever; the journal must not grow with it.  The counters
+ * (stats) still count every event.
+ */
+#define VGT_GLOG_BURST        10u
+#define VGT_GLOG_INTERVAL_NS  5000000000ull
+enum vgt_glog_class { VGT_GLOG_WARN, VGT_GLOG_DEBUG, VGT_GLOG_CLASSES };
+struct vgt_ratelimit {
+	uint64_t window_ns;                     /* when the current interval began */
+	uint32_t left;                          /* lines left in it */
+	uint64_t suppressed;                    /* dropped since the last line logged */
+};
+
 struct vgt_vgpu {
 	struct vgt_host *host;
 	uint32_t id, domid;
@@ -251,8 +267,10 @@ struct vgt_vgpu {
 
 	bool failsafe;
 	uint64_t shadow_hash;                   /* of every shadow workload built */
-	uint32_t logged_kinds;                  /* guest-error kinds already logged */
+	uint32_t logged_kinds;                  /* guest-error kinds logged since the last reset */
 	uint32_t logged_unlisted;               /* unlisted-register notes so far */
+	/* What it may still make the host log; a reset leaves it alone. */
+	struct vgt_ratelimit glog[VGT_GLOG_CLASSES];
 	struct vgt_vgpu_info stats;
 };
 
@@ -268,6 +286,14 @@ static inline void vgt_vreg_set(struct vgt_vgpu *v, uint32_t off, uint32_t val)
 
 void vgt_guest_error(struct vgt_vgpu *vgpu, enum vgt_guest_error_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A line the guest caused, rate-limited per vGPU (debug lines apart from the rest). */
+void vgt_guest_log(struct vgt_vgpu *vgpu, enum vgt_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define vgt_guest_dbg(vgpu, area, ...) \
+	do { if ((vgpu)->host->debug_mask & (area)) vgt_guest_log((vgpu), VGT_LOG_DEBUG, __VA_ARGS__); } while (0)
+/* vgpu.c: starts its buckets full; says what they dropped when it goes. */
+void vgt_guest_log_init(struct vgt_vgpu *vgpu);
+void vgt_guest_log_flush(struct vgt_vgpu *vgpu);
 
 /* trace.c: records when tracing is on (a relaxed flag check otherwise). */
 struct vgt_trace_writer;

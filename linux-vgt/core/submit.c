@@ -124,7 +124,7 @@ static void submit(struct vgt_vgpu *v, unsigned e)
 		return;
 	}
 	if (ret) {
-		vgt_log(v->host, VGT_LOG_ERROR, "vgpu%u: cannot take a submission: %s", v->id, why);
+		vgt_guest_log(v, VGT_LOG_ERROR, "vgpu%u: cannot take a submission: %s", v->id, why);
 		return;
 	}
 	/* The scan may have stopped short of TAIL: it goes on after a completion. */

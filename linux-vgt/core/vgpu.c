@@ -4,9 +4,11 @@
  * errors.
  *
  * A guest error is contained where it happens, counted per kind, logged
- * once per kind and latches failsafe: from then on the vGPU's writes no
- * longer reach host state (GTT, fences, aperture) until it is reset.  The
- * host and the other vGPUs are unaffected.
+ * once per kind until the next reset and latches failsafe: from then on
+ * the vGPU's writes no longer reach host state (GTT, fences, aperture)
+ * until it is reset.  The host and the other vGPUs are unaffected.  What a
+ * guest makes the host log is also rate-limited per vGPU, across resets
+ * (vgt_guest_log), so that faults and resets in a loop stay a few lines.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +35,71 @@ const char *vgt_guest_error_name(enum vgt_guest_error_kind kind)
 	return (unsigned)kind < VGT_GERR_KINDS ? gerr_names[kind] : "unknown";
 }
 
+/* ---- Guest-caused log lines ------------------------------------------------ */
+
+static struct vgt_ratelimit *glog_bucket(struct vgt_vgpu *v, enum vgt_log_level level)
+{
+	return &v->glog[level == VGT_LOG_DEBUG ? VGT_GLOG_DEBUG : VGT_GLOG_WARN];
+}
+
+void vgt_guest_log_init(struct vgt_vgpu *v)
+{
+	uint64_t now = v->host->hw->now_ns(v->host->hw_handle);
+
+	for (unsigned c = 0; c < VGT_GLOG_CLASSES; c++)
+		v->glog[c] = (struct vgt_ratelimit){ .window_ns = now, .left = VGT_GLOG_BURST };
+}
+
+static void say_suppressed(struct vgt_vgpu *v, struct vgt_ratelimit *rl, enum vgt_log_level level)
+{
+	if (!rl->suppressed)
+		return;
+	vgt_log(v->host, level, "vgpu%u (domain %u): %llu guest-caused messages suppressed", v->id,
+		v->domid, (unsigned long long)rl->suppressed);
+	rl->suppressed = 0;
+}
+
+/* Whether one more line fits in @rl's interval; a new interval first reports the dropped. */
+static bool glog_admit(struct vgt_vgpu *v, struct vgt_ratelimit *rl, enum vgt_log_level level)
+{
+	uint64_t now = v->host->hw->now_ns(v->host->hw_handle);
+
+	/* A clock that went back starts the interval again, without new lines. */
+	if (now < rl->window_ns)
+		rl->window_ns = now;
+	if (now - rl->window_ns >= VGT_GLOG_INTERVAL_NS) {
+		say_suppressed(v, rl, level);
+		rl->window_ns = now;
+		rl->left = VGT_GLOG_BURST;
+	}
+	if (!rl->left) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->left--;
+	return true;
+}
+
+void vgt_guest_log(struct vgt_vgpu *v, enum vgt_log_level level, const char *fmt, ...)
+{
+	char msg[512];                          /* as vgt_log's */
+	va_list ap;
+
+	if (!glog_admit(v, glog_bucket(v, level), level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vgt_log(v->host, level, "%s", msg);
+}
+
+/* On destroy: what was dropped since the last line is not lost silently. */
+void vgt_guest_log_flush(struct vgt_vgpu *v)
+{
+	say_suppressed(v, &v->glog[VGT_GLOG_WARN], VGT_LOG_WARN);
+	say_suppressed(v, &v->glog[VGT_GLOG_DEBUG], VGT_LOG_DEBUG);
+}
+
 void vgt_guest_error(struct vgt_vgpu *v, enum vgt_guest_error_kind kind, const char *fmt, ...)
 {
 	char msg[VGT_ERRMSG_MAX];
@@ -46,10 +113,11 @@ void vgt_guest_error(struct vgt_vgpu *v, enum vgt_guest_error_kind kind, const c
 	v->stats.errors_by_kind[kind]++;
 	if (!v->stats.first_error[0])
 		snprintf(v->stats.first_error, sizeof(v->stats.first_error), "%s", msg);
+	/* Once per kind since the last reset, and within the vGPU's log budget. */
 	if (!(v->logged_kinds & (1u << kind))) {
 		v->logged_kinds |= 1u << kind;
-		vgt_log(v->host, VGT_LOG_WARN, "vgpu%u (domain %u): guest error: %s%s", v->id, v->domid,
-			msg, v->failsafe ? "" : "; entering failsafe");
+		vgt_guest_log(v, VGT_LOG_WARN, "vgpu%u (domain %u): guest error: %s%s", v->id,
+			      v->domid, msg, v->failsafe ? "" : "; entering failsafe");
 	}
 	/* Work it queued and that has not started will not run. */
 	if (!v->failsafe) {
@@ -186,6 +254,7 @@ int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
 		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), 0);
 	for (uint64_t gm = high.base; gm < high.base + high.size; gm += VGT_PAGE_SIZE)
 		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), 0);
+	vgt_guest_log_init(v);
 	vgt_cfg_init(v);
 	vgt_vgpu_reset_locked(v);
 	vgt_policy_admit(host, v);
@@ -233,6 +302,7 @@ void vgt_vgpu_destroy(struct vgt_vgpu *v)
 	vgt_gtt_release(v);
 	vgt_fence_release(v);
 	vgt_fences_release(host, v->id);
+	vgt_guest_log_flush(v);
 	vgt_log(host, VGT_LOG_INFO, "vgpu%u: domain %u released", v->id, v->domid);
 	pthread_mutex_unlock(&host->lock);
 	free(v->vgtt);
@@ -253,6 +323,7 @@ void vgt_vgpu_reset_locked(struct vgt_vgpu *v)
 	/* The GTT belongs to the guest's memory map; it survives a reset. */
 	v->io_index = 0;
 	v->failsafe = false;
+	/* Each kind is logged again after a reset, but its log budget (glog) stays spent. */
 	v->logged_kinds = 0;
 }
 

@@ -314,6 +314,105 @@ static void test_guest_ram_not_host_memory(void **state)
 	ch_destroy(&h);
 }
 
+/* ---- Guest-caused log lines stay bounded across resets ------------------------- */
+
+struct log_tally {
+	unsigned lines, warn, debug, suppressed;
+	char suppressed_msg[256];
+};
+
+static void tally_log(void *opaque, enum vgt_log_level level, const char *msg)
+{
+	struct log_tally *t = opaque;
+
+	t->lines++;
+	t->warn += level <= VGT_LOG_WARN;
+	t->debug += level == VGT_LOG_DEBUG;
+	if (strstr(msg, "suppressed")) {
+		t->suppressed++;
+		snprintf(t->suppressed_msg, sizeof(t->suppressed_msg), "%s", msg);
+	}
+}
+
+/* ch_create with the log counted here and the debug channels a guest reaches on. */
+static void tally_create(struct core_harness *h, struct log_tally *t)
+{
+	struct gensim_config cfg;
+	struct vgt_host_params p = { 0 };
+	struct vgt_error err = { { 0 } };
+
+	memset(h, 0, sizeof(*h));
+	memset(t, 0, sizeof(*t));
+	gensim_config_init(&cfg);
+	cfg.memory_size = CH_MEMORY;
+	assert_int_equal(gensim_create(&cfg, &h->gs), 0);
+	p.hw = &gensim_hw_ops;
+	p.hw_handle = h->gs;
+	p.log = tally_log;
+	p.log_opaque = t;
+	p.debug_mask = VGT_DBG_CFG | VGT_DBG_MMIO | VGT_DBG_GTT | VGT_DBG_FENCE;
+	if (vgt_host_create(&p, &h->host, &err))
+		fail_msg("vgt_host_create: %s", err.msg);
+}
+
+/*
+ * A guest that loops a bad access and a reset (FLR, or the toolstack's
+ * vGPU reset) makes a bounded number of log lines, however long it goes
+ * on: the "logged once" latch is cleared by the reset, the log budget is
+ * not.  The counters still count every event, and once the interval has
+ * passed the host says how many lines it dropped.
+ */
+static void test_guest_log_bounded_across_resets(void **state)
+{
+	enum { LOOPS = 10000 };
+	struct core_harness h;
+	struct log_tally t;
+	struct vgt_inproc_guest *g;
+	struct vgt_vgpu_info vi;
+	unsigned base;
+	char want[64];
+
+	(void)state;
+	tally_create(&h, &t);
+	g = ch_add_guest(&h, "vgt-64");
+	base = t.lines;
+	for (unsigned i = 0; i < LOOPS; i++) {
+		vwr(g, 0x78040, 0);                     /* read-only PVINFO: a guest error */
+		vrd(g, 0x7300);                         /* a register the table does not list */
+		vwr(g, HSW_GTT_OFFSET, 0);              /* GTT entry 0 is the mediator's */
+		if (i & 1)
+			vcfg_wr(g, HSW_PCI_AF_CAP + 4, 1, 1);   /* FLR */
+		else
+			assert_int_equal(vgt_vgpu_reset(g->vgpu), 0);
+	}
+	vi = ch_info(g);
+	assert_int_equal(vi.guest_errors, 2 * LOOPS);
+	assert_int_equal(vi.errors_by_kind[VGT_GERR_PVINFO], LOOPS);
+	assert_int_equal(vi.errors_by_kind[VGT_GERR_GTT_RANGE], LOOPS);
+	assert_int_equal(vi.unlisted_regs, LOOPS);
+	/* Some of it was said, a bounded amount: the warnings and the debug lines each. */
+	assert_true(t.warn >= 1 && t.warn <= 12);
+	assert_true(t.debug >= 1 && t.debug <= 12);
+	assert_true(t.lines - base <= 24);
+	assert_int_equal(t.suppressed, 0);
+
+	/* The interval passes: the next line first reports what was dropped. */
+	assert_int_equal(gensim_advance_time(h.gs, 60ull * 1000000000ull), 0);
+	assert_int_equal(vgt_vgpu_reset(g->vgpu), 0);
+	base = t.warn;
+	vwr(g, 0x78040, 0);
+	assert_int_equal(t.warn, base + 2);
+	assert_int_equal(t.suppressed, 1);
+	snprintf(want, sizeof(want), " %u guest-caused messages suppressed", 2 * LOOPS - base);
+	assert_non_null(strstr(t.suppressed_msg, want));
+	assert_int_equal(ch_info(g).guest_errors, 2 * LOOPS + 1);
+	/* Going away, it says what debug lines it dropped since. */
+	vgt_inproc_guest_fini(g);
+	h.nguests = 0;
+	assert_int_equal(t.suppressed, 2);
+	ch_destroy(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_gtt_pair_all_or_nothing),
 		cmocka_unit_test(test_context_write_reaches_engine),
 		cmocka_unit_test(test_guest_ram_not_host_memory),
+		cmocka_unit_test(test_guest_log_bounded_across_resets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
