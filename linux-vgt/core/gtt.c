@@ -5,7 +5,9 @@
  * graphics-memory slices; its guest frame is translated to a machine frame
  * through the transport and the host entry written.  Reads return the
  * guest's own view.  Anything else is a guest error and the host GTT stays
- * as it was.
+ * as it was.  A host entry nobody maps (an invalid guest entry, a freed
+ * slice, the mediator's unused memory) points at the host's scratch page,
+ * as i915 does, never at machine page 0.
  */
 #include "private.h"
 
@@ -27,7 +29,7 @@ static bool check_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte, uint32_t
 {
 	uint64_t gm = (uint64_t)idx << 12, mfn;
 
-	*host_pte = 0;
+	*host_pte = v->host->scratch_pte;
 	if (!vgt_gm_owned(v, gm, VGT_PAGE_SIZE)) {
 		vgt_guest_error(v, VGT_GERR_GTT_RANGE,
 				"GTT entry %u (graphics address 0x%llx) is outside its slices", idx,
@@ -94,14 +96,19 @@ void vgt_gtt_write(struct vgt_vgpu *v, uint32_t off, unsigned size, uint64_t val
 	}
 }
 
-/* Clears the host entries of the vGPU's slices (on destroy). */
+void vgt_gtt_scratch(struct vgt_host *host, const struct vgt_range *r)
+{
+	for (uint64_t gm = r->base; gm < r->base + r->size; gm += VGT_PAGE_SIZE)
+		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), host->scratch_pte);
+}
+
+/*
+ * On destroy: every host entry of the vGPU's slices goes back to the
+ * scratch page, whatever the guest wrote, so nothing of its memory stays
+ * reachable by the next owner of the slices.
+ */
 void vgt_gtt_release(struct vgt_vgpu *v)
 {
-	const struct vgt_range *r[2] = { &v->low, &v->high };
-	struct vgt_host *host = v->host;
-
-	for (unsigned i = 0; i < 2; i++)
-		for (uint64_t gm = r[i]->base; gm < r[i]->base + r[i]->size; gm += VGT_PAGE_SIZE)
-			if (v->vgtt[gm >> 12])
-				host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), 0);
+	vgt_gtt_scratch(v->host, &v->low);
+	vgt_gtt_scratch(v->host, &v->high);
 }

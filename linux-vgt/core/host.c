@@ -55,6 +55,37 @@ void vgt_log(struct vgt_host *host, enum vgt_log_level level, const char *fmt, .
 	host->log(host->log_opaque, level, msg);
 }
 
+/*
+ * One zeroed page of the mediator's own memory that every unused host GTT
+ * entry maps, as i915 does: a stray access through a freed or cleared
+ * entry lands there, not in machine page 0 (someone else's memory).  The
+ * whole GTT starts out pointing at it; the mediator maps its own layout
+ * and the vGPUs their pages over it.
+ */
+static int scratch_init(struct vgt_host *host, struct vgt_error *err)
+{
+	static const uint8_t zeros[VGT_PAGE_SIZE];
+	const struct vgt_range all = { 0, (uint64_t)host->hwinfo.gtt_entries * VGT_PAGE_SIZE };
+	int ret;
+
+	if (host->mem_size < VGT_SCRATCH_OFF + VGT_PAGE_SIZE ||
+	    host->mem_base + host->mem_size > host->hwinfo.memory_size) {
+		vgt_seterr(err, "the mediator's memory [0x%llx, +%llu MiB) is not the device's to use",
+			   (unsigned long long)host->mem_base,
+			   (unsigned long long)(host->mem_size >> 20));
+		return -EINVAL;
+	}
+	host->scratch_maddr = host->mem_base + VGT_SCRATCH_OFF;
+	host->scratch_pte = HSW_PTE_ENCODE(host->scratch_maddr) | HSW_PTE_VALID;
+	ret = host->hw->dma_write(host->hw_handle, host->scratch_maddr, zeros, sizeof(zeros));
+	if (ret) {
+		vgt_seterr(err, "cannot clear the scratch page: %s", strerror(-ret));
+		return ret;
+	}
+	vgt_gtt_scratch(host, &all);
+	return 0;
+}
+
 int vgt_host_create(const struct vgt_host_params *p, struct vgt_host **out, struct vgt_error *err)
 {
 	uint32_t low_mb = p->host_low_mb ? p->host_low_mb : DEFAULT_HOST_LOW_MB;
@@ -104,6 +135,10 @@ int vgt_host_create(const struct vgt_host_params *p, struct vgt_host **out, stru
 	host->host_high = (struct vgt_range){ host->high.base, (uint64_t)high_mb << 20 };
 	host->host_fences = fences;
 	VGT_BUG_ON(vgt_fences_alloc(host, VGT_FENCE_HOST, fences, idx));
+
+	ret = scratch_init(host, err);
+	if (ret)
+		goto err_free;
 
 	ret = vgt_types_parse(p->types_text ? p->types_text : vgt_default_types_text, host->types,
 			      VGT_MAX_TYPES, err);

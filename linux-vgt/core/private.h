@@ -131,6 +131,13 @@ int vgt_scan_submission(struct vgt_vgpu *vgpu, unsigned engine, uint32_t head, u
 
 /* ---- Host ------------------------------------------------------------------ */
 
+/*
+ * The scratch page lies at this offset of the mediator's machine memory, in
+ * the gap scheduler.c's layout leaves between its status pages (a page per
+ * engine from 0) and its rings (from 1 MiB).
+ */
+#define VGT_SCRATCH_OFF    0xFF000u
+
 struct vgt_phys_engine {
 	uint32_t ring_gm, batch_gm, seqno_gm;   /* in the host's slice */
 	uint64_t ring_maddr, batch_maddr, seqno_maddr;
@@ -176,6 +183,9 @@ struct vgt_host {
 	uint32_t debug_mask;
 
 	uint64_t mem_base, mem_size;            /* machine memory of the mediator */
+	/* What every unused host GTT entry maps (as i915 does), not machine page 0. */
+	uint64_t scratch_maddr;
+	uint32_t scratch_pte;
 	struct vgt_phys_engine eng[VGT_NUM_ENGINES];
 	/* service thread, woken by device interrupts */
 	pthread_mutex_t service_lock;
@@ -334,6 +344,8 @@ vgt_mmio_write_fn vgt_pvinfo_write;
 void vgt_gtt_read(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint64_t *val);
 void vgt_gtt_write(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint64_t val);
 void vgt_gtt_release(struct vgt_vgpu *vgpu);
+/* Points every host entry of @r at the scratch page; host lock held or no vGPU yet. */
+void vgt_gtt_scratch(struct vgt_host *host, const struct vgt_range *r);
 bool vgt_gm_owned(const struct vgt_vgpu *vgpu, uint64_t gm, uint64_t len);
 
 /* scheduler.c (mechanism) and sched_policy.c (policy); host lock held. */

@@ -250,10 +250,8 @@ int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
 	v->opaque = p->opaque;
 	VGT_BUG_ON(vgt_fences_alloc(host, v->id, fences, v->host_fence));
 	/* Whatever the slices mapped before is not the new domain's to see. */
-	for (uint64_t gm = low.base; gm < low.base + low.size; gm += VGT_PAGE_SIZE)
-		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), 0);
-	for (uint64_t gm = high.base; gm < high.base + high.size; gm += VGT_PAGE_SIZE)
-		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), 0);
+	vgt_gtt_scratch(host, &low);
+	vgt_gtt_scratch(host, &high);
 	vgt_guest_log_init(v);
 	vgt_cfg_init(v);
 	vgt_vgpu_reset_locked(v);

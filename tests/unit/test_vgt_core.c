@@ -10,6 +10,17 @@
 
 extern const char vgt_default_types_text[];
 
+/* The host's scratch PTE: what the mediator's own aperture slice, which it never maps, holds. */
+static uint32_t scratch_pte(struct core_harness *h)
+{
+	struct vgt_host_info hi;
+	uint32_t pte = 0;
+
+	vgt_host_get_info(h->host, &hi);
+	assert_int_equal(gensim_gtt_read(h->gs, (uint32_t)(hi.host_low.base >> 12), &pte), 0);
+	return pte;
+}
+
 /* ---- Types ------------------------------------------------------------------ */
 
 static char *read_file(const char *path)
@@ -407,10 +418,10 @@ static void test_gtt_shadowing(void **state)
 	/* Reads return the guest's own view. */
 	assert_int_equal(vrd(g, HSW_GTT_OFFSET + 4 * idx),
 			 HSW_PTE_ENCODE(0x42000ull) | HSW_WB_LLC_AGE3 | HSW_PTE_VALID);
-	/* A non-present entry clears the host entry. */
+	/* A non-present entry points the host entry at the scratch page. */
 	vwr(g, HSW_GTT_OFFSET + 4 * idx, 0);
 	assert_int_equal(gensim_gtt_read(h.gs, idx, &pte), 0);
-	assert_int_equal(pte, 0);
+	assert_int_equal(pte, scratch_pte(&h));
 	/* An 8-byte write is two entries, here the last two of the high slice. */
 	idx = (uint32_t)((info.high.base + info.high.size) >> 12) - 2;
 	assert_int_equal(vgt_vgpu_mmio_write(g->vgpu, 0, HSW_GTT_OFFSET + 4ull * idx, 8,
@@ -424,11 +435,92 @@ static void test_gtt_shadowing(void **state)
 	vgtt_wr(g, (uint32_t)(info.low.base >> 12), CH_GUEST_RAM - 4096);
 	assert_int_equal(ch_info(g).guest_errors, 0);
 	assert_int_equal(ch_info(g).gtt_writes, 5);
-	/* Destroying the vGPU clears its host entries. */
+	/* Destroying the vGPU points its host entries at the scratch page. */
 	vgt_inproc_guest_fini(g);
 	h.nguests = 1;
 	assert_int_equal(gensim_gtt_read(h.gs, idx + 1, &pte), 0);
-	assert_int_equal(pte, 0);
+	assert_int_equal(pte, scratch_pte(&h));
+	ch_destroy(&h);
+}
+
+static uint32_t host_gtt(struct core_harness *h, uint64_t gm)
+{
+	uint32_t pte = 0;
+
+	assert_int_equal(gensim_gtt_read(h->gs, (uint32_t)(gm >> 12), &pte), 0);
+	return pte;
+}
+
+/* How many host entries of [base, base + size) are not @pte. */
+static uint64_t entries_not(struct core_harness *h, uint64_t base, uint64_t size, uint32_t pte)
+{
+	uint64_t n = 0;
+
+	for (uint64_t gm = base; gm < base + size; gm += 4096)
+		n += host_gtt(h, gm) != pte;
+	return n;
+}
+
+/*
+ * Nothing in the host GTT points at machine page 0 or at memory nobody
+ * owns: at host creation every entry but the mediator's own layout maps
+ * one zeroed page of the mediator's memory, and an entry a guest clears
+ * or a destroyed vGPU leaves maps it again.
+ */
+static void test_unused_gtt_entries_map_scratch(void **state)
+{
+	const uint64_t layout = 32ull << 20;    /* what the mediator maps of its hidden slice */
+	struct core_harness h;
+	struct vgt_inproc_guest *g;
+	struct vgt_host_info hi;
+	struct vgt_vgpu_info gi;
+	uint32_t scratch, idx, junk;
+	uint64_t maddr, gtt_size;
+	const uint8_t *page;
+
+	(void)state;
+	ch_create(&h);
+	vgt_host_get_info(h.host, &hi);
+	gtt_size = (uint64_t)gensim_gtt_entries(h.gs) * 4096;
+	scratch = scratch_pte(&h);
+	/* A valid entry for a page of the mediator's own memory, and that page is zero. */
+	assert_true(scratch & HSW_PTE_VALID);
+	maddr = HSW_PTE_DECODE(scratch);
+	assert_true(maddr >= hi.host_mem.base && maddr + 4096 <= hi.host_mem.base + hi.host_mem.size);
+	page = gensim_mem_ptr(h.gs, maddr, 4096);
+	assert_non_null(page);
+	for (unsigned i = 0; i < 4096; i++)
+		assert_int_equal(page[i], 0);
+	/* At host creation: everything but the mediator's layout, its own unused memory included. */
+	assert_int_equal(entries_not(&h, 0, hi.host_high.base, scratch), 0);
+	assert_int_equal(entries_not(&h, hi.host_high.base + layout, gtt_size - hi.host_high.base - layout,
+				     scratch), 0);
+	assert_int_equal(entries_not(&h, hi.host_low.base, hi.host_low.size, scratch), 0);
+	assert_int_equal(host_gtt(&h, hi.host_high.base), HSW_PTE_ENCODE(hi.host_mem.base) | HSW_PTE_VALID);
+
+	/* A guest's cleared entry: the scratch page on the host, its own value to the guest. */
+	ch_add_guest(&h, "vgt-64");
+	g = ch_add_guest(&h, "vgt-64");
+	gi = ch_info(g);
+	idx = (uint32_t)(gi.low.base >> 12) + 5;
+	vgtt_wr(g, idx, 0x42000);
+	vgtt_wr(g, (uint32_t)(gi.high.base >> 12) + 7, 0x43000);
+	assert_int_equal(host_gtt(&h, (uint64_t)idx << 12),
+			 HSW_PTE_ENCODE(g->ram_maddr + 0x42000) | HSW_PTE_VALID);
+	junk = HSW_PTE_ENCODE(0x42000ull) | HSW_WB_LLC_AGE3;    /* not present, bits kept */
+	vwr(g, HSW_GTT_OFFSET + 4 * idx, junk);
+	assert_int_equal(host_gtt(&h, (uint64_t)idx << 12), scratch);
+	assert_int_equal(vrd(g, HSW_GTT_OFFSET + 4 * idx), junk);
+	vwr(g, HSW_GTT_OFFSET + 4 * (idx + 1), 0);
+	assert_int_equal(host_gtt(&h, (uint64_t)(idx + 1) << 12), scratch);
+	assert_int_equal(vrd(g, HSW_GTT_OFFSET + 4 * (idx + 1)), 0);
+	assert_int_equal(ch_info(g).guest_errors, 0);
+
+	/* Destroyed: every entry of the freed slices maps the scratch page. */
+	vgt_inproc_guest_fini(g);
+	h.nguests = 1;
+	assert_int_equal(entries_not(&h, gi.low.base, gi.low.size, scratch), 0);
+	assert_int_equal(entries_not(&h, gi.high.base, gi.high.size, scratch), 0);
 	ch_destroy(&h);
 }
 
@@ -648,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_registers),
 		cmocka_unit_test(test_pvinfo_and_ballooning),
 		cmocka_unit_test(test_gtt_shadowing),
+		cmocka_unit_test(test_unused_gtt_entries_map_scratch),
 		cmocka_unit_test(test_fences_map_to_own_host_fences),
 		cmocka_unit_test(test_aperture_window),
 		cmocka_unit_test(test_guest_error_logged_once_and_reset),
