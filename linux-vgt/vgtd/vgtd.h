@@ -41,6 +41,7 @@ struct vgtd_config {
 	uint32_t sim_frames;            /* frames a simulated guest draws */
 	enum vgt_log_level log_level;
 	uint32_t debug_mask;
+	uint32_t backend_keys;          /* backend-specific keys given (vgtd_config.c) */
 };
 
 void vgtd_config_defaults(struct vgtd_config *c);

@@ -28,6 +28,46 @@ void vgtd_config_defaults(struct vgtd_config *c)
 	c->log_level = VGT_LOG_INFO;
 }
 
+/*
+ * Keys that set something only some backends have.  Given with another
+ * backend they would be accepted and mean nothing, so they are refused,
+ * whichever of the key and the backend line comes first.
+ */
+static const struct {
+	const char *key;
+	const char *backends;           /* the backends that have it, space-separated */
+	const char *what;
+} backend_keys[] = {
+	{ "aperture_maddr", "", "real aperture (BAR2) to map into guests" },
+	{ "gensim_memory_mb", "gensim", "software GPU memory" },
+};
+#define NBACKEND_KEYS (sizeof(backend_keys) / sizeof(backend_keys[0]))
+
+static bool backend_has(const char *backend, unsigned k)
+{
+	size_t n = strlen(backend);
+
+	if (!n)
+		return false;
+	for (const char *p = backend_keys[k].backends; (p = strstr(p, backend)); p += n)
+		if ((p == backend_keys[k].backends || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+static int backend_key_refused(unsigned k, const char *backend, char *why, size_t whylen,
+			       const char *key, const char *value)
+{
+	if (backend_keys[k].backends[0])
+		snprintf(why, whylen, "%s = '%.40s': the %s backend has no %s (only %s takes this key)",
+			 key, value, backend, backend_keys[k].what, backend_keys[k].backends);
+	else
+		snprintf(why, whylen, "%s = '%.40s': the %s backend has no %s (no backend of this "
+			 "build takes this key)", key, value, backend, backend_keys[k].what);
+	return -EINVAL;
+}
+
+
 static bool parse_u64(const char *s, int base, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
@@ -70,10 +110,25 @@ int vgtd_config_set(struct vgtd_config *c, const char *key, const char *value, c
 {
 	uint64_t v;
 
+	for (unsigned k = 0; k < NBACKEND_KEYS; k++) {
+		if (strcmp(key, backend_keys[k].key))
+			continue;
+		if (!backend_has(c->backend, k))
+			return backend_key_refused(k, c->backend, why, whylen, key, value);
+		c->backend_keys |= 1u << k;
+	}
 	if (!strcmp(key, "backend")) {
 		if (strcmp(value, "gensim"))
 			return bad(why, whylen, key, value,
 				   "unknown backend (this build has: gensim)");
+		/* A key given before this line must mean something to it too. */
+		for (unsigned k = 0; k < NBACKEND_KEYS; k++)
+			if ((c->backend_keys & (1u << k)) && !backend_has(value, k)) {
+				snprintf(why, whylen, "backend = '%s': %s was given, and the %s "
+					 "backend has no %s", value, backend_keys[k].key, value,
+					 backend_keys[k].what);
+				return -EINVAL;
+			}
 		snprintf(c->backend, sizeof(c->backend), "%s", value);
 	} else if (!strcmp(key, "transport")) {
 		if (!strcmp(value, "xen"))

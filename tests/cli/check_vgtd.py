@@ -129,12 +129,32 @@ def main():
                        ("gensim_memory_mb = 12\n", "128..65536"),
                        ("pci_slot = 00:40.0\n", "BUS:DEV.FN"),
                        ("allowed_uids = root\n", "numeric uids"),
+                       ("# gensim\naperture_maddr = 0xe0000000\n",
+                        "bad.conf:2: aperture_maddr = '0xe0000000': the gensim backend has no "
+                        "real aperture"),
+                       ("aperture_maddr = 0\nbackend = gensim\n", "bad.conf:1: aperture_maddr"),
                        ("just words\n", "key = value")]:
         with open(badconf, "w") as f:
             f.write(text)
         p = subprocess.run([VGTD, "--config", badconf], capture_output=True, text=True)
         check("config refused: %s" % text.strip().splitlines()[-1],
               p.returncode == 2 and want in p.stderr, p.stderr)
+    # A backend-specific key the backend has no use for: --check-config says so too.
+    with open(badconf, "w") as f:
+        f.write("backend = gensim\naperture_maddr = 0xe0000000\n")
+    p = subprocess.run([VGTD, "--config", badconf, "--check-config"], capture_output=True,
+                       text=True)
+    check("--check-config refuses aperture_maddr with gensim, naming the line",
+          p.returncode == 2 and "bad.conf:2: aperture_maddr" in p.stderr
+          and "gensim backend has no real aperture" in p.stderr, p.stderr)
+    p = subprocess.run([VGTD, "--config", os.path.join(CONFIG, "vgtd.conf"), "--set",
+                        "aperture_maddr=0xe0000000", "--check-config"],
+                       capture_output=True, text=True)
+    check("--set aperture_maddr with gensim is refused",
+          p.returncode == 2 and "aperture_maddr" in p.stderr and "gensim" in p.stderr, p.stderr)
+    p = subprocess.run([VGTD, "--config", os.path.join(CONFIG, "vgtd.conf"), "--set",
+                        "gensim_memory_mb=512", "--check-config"], capture_output=True, text=True)
+    check("gensim's own key is taken", p.returncode == 0, p.stderr)
     p = subprocess.run([VGTD, "--config", os.path.join(tmp, "missing.conf")],
                        capture_output=True, text=True)
     check("a missing config file is named", p.returncode == 2 and "missing.conf" in p.stderr,
