@@ -5,11 +5,14 @@
  * reason; none changes anything.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "vgtd.h"
 #include "vgtd_proto.h"
@@ -474,22 +477,166 @@ static bool cmd_foreground(struct vgtd *d, bool json, char **w, unsigned n, stru
 	return true;
 }
 
-/* "trace start FILE" records every domain's accesses and the mediator's events. */
+/* ---- Traces ------------------------------------------------------------------- */
+
+/*
+ * Opens the trace directory one component at a time from "/", never
+ * following a symbolic link, and creates (0700) what is missing: a trace
+ * may hold guest memory, and vgtd runs as root.
+ */
+static int open_trace_dir(const char *dir, char *why, size_t whylen)
+{
+	char path[VGTD_PATH_MAX], *save = NULL, *comp;
+	int fd, next, ret;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(why, whylen, "cannot open /: %s", strerror(errno));
+		return ret;
+	}
+	for (comp = strtok_r(path, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 && errno == ENOENT) {
+			if (mkdirat(fd, comp, 0700) && errno != EEXIST) {
+				ret = -errno;
+				snprintf(why, whylen, "trace directory %s: cannot create '%s': %s", dir,
+					 comp, strerror(errno));
+				goto err;
+			}
+			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (next < 0) {
+			ret = -errno;
+			if (errno == ELOOP || errno == ENOTDIR)
+				snprintf(why, whylen, "trace directory %s: '%s' is a symbolic link or "
+					 "not a directory; refused", dir, comp);
+			else
+				snprintf(why, whylen, "trace directory %s: '%s': %s", dir, comp,
+					 strerror(errno));
+			goto err;
+		}
+		close(fd);
+		fd = next;
+	}
+	return fd;
+
+err:
+	close(fd);
+	return ret;
+}
+
+/*
+ * The file name a "trace start" argument gives in the trace directory: a
+ * plain name, or the directory's own absolute path and a plain name.
+ */
+static const char *trace_name(const char *dir, const char *arg)
+{
+	size_t n = strlen(dir);
+
+	if (arg[0] == '/') {
+		/* The directory "/" ends in its own separator. */
+		if (strncmp(arg, dir, n) || (n > 1 && arg[n] != '/'))
+			return NULL;
+		arg += n > 1 ? n + 1 : 1;
+	}
+	if (!arg[0] || strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, "..") ||
+	    strlen(arg) > 255)
+		return NULL;
+	return arg;
+}
+
+/*
+ * Creates the trace file: never through a symbolic link, never over an
+ * existing file.  Returns its descriptor or -errno with @why.
+ */
+static int create_trace_file(int dirfd, const char *dir, const char *name, char *why,
+			     size_t whylen)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	ret = -errno;
+	if (errno == EEXIST && !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
+		snprintf(why, whylen, "trace file %s/%s is a symbolic link; refused", dir, name);
+	else if (ret == -EEXIST)
+		snprintf(why, whylen, "trace file %s/%s already exists; a trace never overwrites "
+			 "a file, give a new name", dir, name);
+	else
+		snprintf(why, whylen, "cannot create trace file %s/%s: %s", dir, name, strerror(-ret));
+	return ret;
+}
+
+/* Removes the file just created for a trace that did not start, if it is still that file. */
+static void remove_trace_file(int dirfd, const char *name, int fd)
+{
+	struct stat mine, now;
+
+	if (!fstat(fd, &mine) && !fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) &&
+	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino)
+		unlinkat(dirfd, name, 0);
+}
+
+/*
+ * "trace start NAME" records every domain's accesses and the mediator's
+ * events into NAME in the trace directory (trace_dir in vgtd.conf), and
+ * nowhere else.  The file is created here, safely, and handed to the core
+ * through /proc/self/fd: the core opens traces by path.
+ */
+static bool trace_start(struct vgtd *d, bool json, const char *arg, struct vgtd_buf *out)
+{
+	const char *dir = d->cfg.trace_dir, *name = trace_name(dir, arg);
+	struct vgt_error err = { { 0 } };
+	char why[VGT_ERRMSG_MAX], proc[64], full[VGTD_PATH_MAX + 257];
+	int dirfd, fd, ret;
+
+	if (!name)
+		return fail(out, "trace file '%.60s': give a plain file name in the trace directory "
+			    "%s (trace_dir in vgtd.conf); no other directory, '/', '.' or '..'",
+			    arg, dir);
+	if (vgt_host_tracing(d->host))
+		return fail(out, "a trace is already being recorded");
+	dirfd = open_trace_dir(dir, why, sizeof(why));
+	if (dirfd < 0)
+		return fail(out, "%s", why);
+	fd = create_trace_file(dirfd, dir, name, why, sizeof(why));
+	if (fd < 0) {
+		close(dirfd);
+		return fail(out, "%s", why);
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ret = vgt_host_trace_start(d->host, proc, 0, &err);
+	if (ret)
+		remove_trace_file(dirfd, name, fd);
+	close(fd);
+	close(dirfd);
+	if (ret == -EBUSY)
+		return fail(out, "a trace is already being recorded");
+	if (ret)
+		return fail(out, "cannot record a trace into %s/%s: %s%s", dir, name, strerror(-ret),
+			    ret == -ENOENT ? " (vgtd needs /proc mounted)" : "");
+	snprintf(full, sizeof(full), "%s/%s", strcmp(dir, "/") ? dir : "", name);
+	vgtd_log(VGT_LOG_INFO, "tracing into %s", full);
+	if (json) {
+		vgtd_buf_printf(out, "{\"tracing\":true,\"file\":");
+		json_str(out, full);
+		vgtd_buf_printf(out, "}\n");
+	} else {
+		vgtd_buf_printf(out, "tracing into %s\n", full);
+	}
+	return true;
+}
+
 static bool cmd_trace(struct vgtd *d, bool json, char **w, unsigned n, struct vgtd_buf *out)
 {
-	struct vgt_error err = { { 0 } };
 	int ret;
 
-	if (n == 3 && !strcmp(w[1], "start")) {
-		if (w[2][0] != '/')
-			return fail(out, "trace file '%.60s': give an absolute path", w[2]);
-		ret = vgt_host_trace_start(d->host, w[2], 0, &err);
-		if (ret)
-			return fail(out, "%s", err.msg);
-		vgtd_log(VGT_LOG_INFO, "tracing into %s", w[2]);
-		vgtd_buf_printf(out, json ? "{\"tracing\":true}\n" : "tracing into %s\n", w[2]);
-		return true;
-	}
+	if (n == 3 && !strcmp(w[1], "start"))
+		return trace_start(d, json, w[2], out);
 	if (n == 2 && !strcmp(w[1], "stop")) {
 		if (!vgt_host_tracing(d->host))
 			return fail(out, "no trace is being recorded");
@@ -500,7 +647,7 @@ static bool cmd_trace(struct vgtd *d, bool json, char **w, unsigned n, struct vg
 		vgtd_buf_printf(out, json ? "{\"tracing\":false}\n" : "trace stopped\n");
 		return true;
 	}
-	return fail(out, "usage: trace start FILE | trace stop");
+	return fail(out, "usage: trace start NAME | trace stop");
 }
 
 bool vgtd_handle_request(struct vgtd *d, const char *line, struct vgtd_buf *out)

@@ -566,8 +566,9 @@ int main(int argc, char **argv)
 	}
 	vgtd_set_log_level(d.cfg.log_level);
 	if (check_only) {
-		printf("configuration OK: backend %s, transport %s, socket %s\n", d.cfg.backend,
-		       d.cfg.transport == VGTD_TRANSPORT_XEN ? "xen" : "sim", d.cfg.socket);
+		printf("configuration OK: backend %s, transport %s, socket %s, traces in %s\n",
+		       d.cfg.backend, d.cfg.transport == VGTD_TRANSPORT_XEN ? "xen" : "sim",
+		       d.cfg.socket, d.cfg.trace_dir);
 		return 0;
 	}
 

@@ -24,6 +24,7 @@ struct vgtd_sim_guest;
 #define VGTD_PATH_MAX     256u
 #define VGTD_MAX_UIDS     8u
 #define VGTD_MAX_CLIENTS  16u
+#define VGTD_TRACE_DIR_DEFAULT "/var/lib/vgt/traces"
 
 enum vgtd_transport { VGTD_TRANSPORT_XEN, VGTD_TRANSPORT_SIM };
 
@@ -41,6 +42,7 @@ struct vgtd_config {
 	uint32_t sim_frames;            /* frames a simulated guest draws */
 	enum vgt_log_level log_level;
 	uint32_t debug_mask;
+	char trace_dir[VGTD_PATH_MAX];  /* where "trace start" may write, nowhere else */
 	uint32_t backend_keys;          /* backend-specific keys given (vgtd_config.c) */
 };
 

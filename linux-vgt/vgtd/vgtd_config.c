@@ -26,6 +26,7 @@ void vgtd_config_defaults(struct vgtd_config *c)
 	c->gensim_memory_mb = 1024;
 	c->sim_frames = 60;
 	c->log_level = VGT_LOG_INFO;
+	snprintf(c->trace_dir, sizeof(c->trace_dir), "%s", VGTD_TRACE_DIR_DEFAULT);
 }
 
 /*
@@ -67,6 +68,33 @@ static int backend_key_refused(unsigned k, const char *backend, char *why, size_
 	return -EINVAL;
 }
 
+/*
+ * An absolute directory without "." or ".." components; trailing slashes
+ * go.  Symbolic links in it are refused when it is opened (control.c).
+ */
+static bool parse_dir(const char *value, char *out, size_t outlen)
+{
+	size_t len = strlen(value);
+	const char *p;
+
+	if (value[0] != '/' || len >= outlen)
+		return false;
+	for (p = value; *p; ) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+	}
+	while (len > 1 && value[len - 1] == '/')
+		len--;
+	memcpy(out, value, len);
+	out[len] = '\0';
+	return true;
+}
 
 static bool parse_u64(const char *s, int base, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -178,6 +206,11 @@ int vgtd_config_set(struct vgtd_config *c, const char *key, const char *value, c
 		if (!parse_u64(value, 10, 1, 1000000, &v))
 			return bad(why, whylen, key, value, "want 1..1000000");
 		c->sim_frames = (uint32_t)v;
+	} else if (!strcmp(key, "trace_dir")) {
+		if (!parse_dir(value, c->trace_dir, sizeof(c->trace_dir)))
+			return bad(why, whylen, key, value,
+				   "want an absolute directory without '.' or '..' components, "
+				   "under 256 bytes");
 	} else if (!strcmp(key, "log_level")) {
 		static const char *const names[] = { "error", "warn", "info", "debug" };
 		unsigned i;

@@ -114,9 +114,12 @@ def main():
         shipped = f.read()
     # The shipped config with the test's socket; 0666 so that the peer-credential
     # check itself (not only the file mode) is what refuses an ordinary user.
+    # Traces go to a directory of the test's (resolved: no symbolic link on the way).
+    traces = os.path.join(os.path.realpath(tmp), "traces")
     with open(conf, "w") as f:
         f.write(shipped + "\ntransport = sim\nsocket = %s\nsocket_mode = 0666\nsim_frames = 8\n"
-                "types = %s\n" % (sock, os.path.join(CONFIG, "vgpu-types.conf")))
+                "types = %s\ntrace_dir = %s\n" % (sock, os.path.join(CONFIG, "vgpu-types.conf"),
+                                                    traces))
 
     p = subprocess.run([VGTD, "--config", os.path.join(CONFIG, "vgtd.conf"), "--check-config"],
                        capture_output=True, text=True)
@@ -129,6 +132,8 @@ def main():
                        ("gensim_memory_mb = 12\n", "128..65536"),
                        ("pci_slot = 00:40.0\n", "BUS:DEV.FN"),
                        ("allowed_uids = root\n", "numeric uids"),
+                       ("trace_dir = traces\n", "bad.conf:1: trace_dir"),
+                       ("trace_dir = /var/lib/../../etc\n", "'..'"),
                        ("# gensim\naperture_maddr = 0xe0000000\n",
                         "bad.conf:2: aperture_maddr = '0xe0000000': the gensim backend has no "
                         "real aperture"),
@@ -153,8 +158,9 @@ def main():
     check("--set aperture_maddr with gensim is refused",
           p.returncode == 2 and "aperture_maddr" in p.stderr and "gensim" in p.stderr, p.stderr)
     p = subprocess.run([VGTD, "--config", os.path.join(CONFIG, "vgtd.conf"), "--set",
-                        "gensim_memory_mb=512", "--check-config"], capture_output=True, text=True)
-    check("gensim's own key is taken", p.returncode == 0, p.stderr)
+                        "gensim_memory_mb=512", "--set", "trace_dir=/srv/vgt/traces/",
+                        "--check-config"], capture_output=True, text=True)
+    check("gensim's own key and a trace_dir are taken", p.returncode == 0, p.stderr)
     p = subprocess.run([VGTD, "--config", os.path.join(tmp, "missing.conf")],
                        capture_output=True, text=True)
     check("a missing config file is named", p.returncode == 2 and "missing.conf" in p.stderr,
@@ -182,7 +188,7 @@ def main():
         time.sleep(0.05)
     check("vgtd creates its socket", os.path.exists(sock))
     try:
-        run_checks(sock, conf, tmp)
+        run_checks(sock, conf, tmp, traces)
     finally:
         daemon.send_signal(signal.SIGTERM)
         try:
@@ -196,6 +202,7 @@ def main():
         text = log.read()
         check("every vGPU was released at exit", text.count("released") >= 4, text[-2000:])
     kill_and_restart(conf, tmp)
+    trace_dir_through_symlink(conf, tmp)
     failed = results.count(False)
     print("1..%d" % len(results))
     return 1 if failed else 0
@@ -236,7 +243,89 @@ def kill_and_restart(conf, tmp):
         check("the restarted vgtd stops cleanly", daemon.wait(timeout=60) == 0)
 
 
-def run_checks(sock, conf, tmp):
+def trace_dir_through_symlink(conf, tmp):
+    """A trace directory reached through a symbolic link is refused, nothing is written."""
+    real = os.path.join(tmp, "elsewhere")
+    os.mkdir(real, 0o700)
+    os.symlink(real, os.path.join(tmp, "linked"))
+    sock = os.path.join(tmp, "run", "link.sock")
+    log = open(os.path.join(tmp, "link.log"), "w+")
+    daemon = subprocess.Popen([VGTD, "--config", conf, "--socket", sock, "--set",
+                               "trace_dir=" + os.path.join(os.path.realpath(tmp), "linked", "t")],
+                              stderr=log)
+    for _ in range(200):
+        if os.path.exists(sock) and ctl(sock, "version")[0] == 0:
+            break
+        time.sleep(0.05)
+    try:
+        rc, out, err = ctl(sock, "trace", "start", "x.trace")
+        check("a trace directory through a symbolic link is refused",
+              rc == 1 and "symbolic link" in err and "'linked'" in err, err)
+        check("nothing was created through the link", os.listdir(real) == [], os.listdir(real))
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        check("that vgtd stops cleanly", daemon.wait(timeout=60) == 0)
+
+
+def trace_refusals(sock, tmp, traces):
+    """trace start writes a new file in the trace directory and nowhere else."""
+    outside = os.path.join(tmp, "victim.txt")
+    with open(outside, "w") as f:
+        f.write("precious\n")
+    # Only files of the test's own are named: a daemon without the check would write there.
+    for name in [os.path.join(tmp, "escape.trace"), "../escape.trace",
+                 traces + "/../escape.trace", "sub/x.trace", "..", ".", traces + "/",
+                 traces + "x/y.trace", outside]:
+        rc, out, err = ctl(sock, "trace", "start", name)
+        tracing = vgt_tracing(sock)
+        with open(outside, "rb") as f:
+            kept = f.read()
+        check("trace start %s: refused, nothing written" % name.replace(tmp, "TMP"),
+              rc == 1 and "plain file name in the trace directory " + traces in err
+              and not os.path.exists(os.path.join(tmp, "escape.trace"))
+              and kept == b"precious\n" and not tracing, err)
+    # A symbolic link planted in the directory, to a file outside and to nothing.
+    os.makedirs(traces, exist_ok=True)
+    os.symlink(outside, os.path.join(traces, "planted.trace"))
+    rc, out, err = ctl(sock, "trace", "start", "planted.trace")
+    tracing = vgt_tracing(sock)
+    with open(outside, "rb") as f:
+        kept = f.read()
+    check("a symbolic link planted in the trace directory is not followed",
+          rc == 1 and "symbolic link" in err and kept == b"precious\n" and not tracing,
+          (err, kept))
+    os.symlink(os.path.join(tmp, "made-through-link"), os.path.join(traces, "dangling.trace"))
+    rc, out, err = ctl(sock, "trace", "start", os.path.join(traces, "dangling.trace"))
+    tracing = vgt_tracing(sock)
+    check("a dangling symbolic link creates nothing where it points",
+          rc == 1 and "symbolic link" in err and not os.path.exists(os.path.join(tmp, "made-through-link")) and not tracing,
+          err)
+    # An existing file is not truncated.
+    existing = os.path.join(traces, "existing.trace")
+    with open(existing, "w") as f:
+        f.write("an earlier trace\n")
+    rc, out, err = ctl(sock, "trace", "start", "existing.trace")
+    tracing = vgt_tracing(sock)
+    with open(existing, "rb") as f:
+        kept = f.read()
+    check("an existing trace file is refused and left as it was",
+          rc == 1 and "already exists" in err and kept == b"an earlier trace\n" and not tracing,
+          (err, kept))
+    check("no trace runs after the refusals", not vgt_tracing(sock))
+    # The directory's own full path with a plain name is fine.
+    rc, out, err = ctl(sock, "trace", "start", os.path.join(traces, "full-path.trace"))
+    check("trace start with the trace directory's full path", rc == 0
+          and os.path.exists(os.path.join(traces, "full-path.trace")), err)
+    rc, out, err = ctl(sock, "trace", "stop")
+    check("and it stops", rc == 0, err)
+
+
+def vgt_tracing(sock):
+    """Whether vgtd records a trace: 'trace stop' says so (and stops it)."""
+    return ctl(sock, "trace", "stop")[0] == 0
+
+
+def run_checks(sock, conf, tmp, traces):
     rc, out, _ = ctl(sock, "version")
     check("version answers", rc == 0 and out.startswith("vgtd "), out)
 
@@ -247,13 +336,14 @@ def run_checks(sock, conf, tmp):
     fit0 = {t["name"]: t["fit"] for t in types["types"]}
 
     # Everything from here on is recorded, as an administrator would for a bug report.
-    trace = os.path.join(tmp, "vgtd.trace")
-    rc, out, err = ctl(sock, "trace", "start", trace)
-    check("trace start", rc == 0 and os.path.exists(trace), err)
-    rc, out, err = ctl(sock, "trace", "start", trace)
-    check("a second trace start is refused", rc == 1 and "already" in err, err)
-    rc, out, err = ctl(sock, "trace", "start", "relative.trace")
-    check("a relative trace path is refused", rc == 1 and "absolute" in err, err)
+    trace = os.path.join(traces, "vgtd.trace")
+    rc, out, err = ctl(sock, "trace", "start", "vgtd.trace")
+    check("trace start NAME writes into the trace directory, made 0700",
+          rc == 0 and os.path.exists(trace) and trace in out
+          and (os.stat(traces).st_mode & 0o777) == 0o700, (out, err))
+    rc, out, err = ctl(sock, "trace", "start", "second.trace")
+    check("a second trace start is refused", rc == 1 and "already" in err
+          and not os.path.exists(os.path.join(traces, "second.trace")), err)
 
     # Four domains: dom0-sized with the display, two typed, one with sizes.
     specs = {0: "vgt-128,primary", 1: "vgt-64", 2: "vgt-64,weight=5",
@@ -342,6 +432,8 @@ def run_checks(sock, conf, tmp):
                            timeout=300)
         check("the daemon's trace replays (free-running: inputs only)",
               p.returncode == 0 and "free-running" in p.stdout, p.stdout + p.stderr)
+
+    trace_refusals(sock, tmp, traces)
 
     # Detach returns the resources; re-attach works and the guest renders again.
     rc, out, err = ctl(sock, "detach", "1")

@@ -31,8 +31,10 @@ static void usage(FILE *f)
 		"  screenshot DOMID FILE [PIPE]  the domain's screen as PNG\n"
 		"  set-weight DOMID WEIGHT    its share of engine time (1..100)\n"
 		"  foreground DOMID|none      who owns the physical display\n"
-		"  trace start FILE | trace stop  record every access and mediator event\n"
-		"                             (xentrace format; see `vgt trace`)\n"
+		"  trace start NAME | trace stop  record every access and mediator event\n"
+		"                             (xentrace format; see `vgt trace`) into NAME, a new\n"
+		"                             file in vgtd's trace directory (trace_dir in\n"
+		"                             vgtd.conf); an existing file is never overwritten\n"
 		"  version\n"
 		"the socket is %s unless --socket or VGTD_SOCKET says otherwise\n",
 		VGTD_SOCKET_DEFAULT);
