@@ -64,9 +64,7 @@ else
 fi
 for d in vgt-e2e-g1 vgt-flask-target vgt-flask-dd vgt-flask-plain; do xl destroy $d 2>/dev/null; done
 sleep 2
-kill $VGTD
-wait $VGTD
-check vgtd-exit "vgtd stops cleanly" [ $? = 0 ]
+stop_vgtd
 check_no_crashes
 stall_report_off
 say "dom0 test done"

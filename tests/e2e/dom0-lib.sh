@@ -125,9 +125,29 @@ stall_report() {
 }
 stall_report_off() { kill "$STALL" 2>/dev/null; }
 
-# No process in dom0 may have crashed, vgt's or not.
+# No process in dom0 or in a driver domain may have crashed, vgt's or not
+# (a vgt program's crash is also a "VGT CRASH" line: crash-wrapper.sh).
 check_no_crashes() {
-	crashes=$(dmesg | grep -cE 'segfault at|traps:')
-	check no-crashes "$crashes processes crashed in dom0" [ "$crashes" = 0 ]
-	dmesg | grep -A1 -E 'segfault at|traps:' | sed 's/^/  kernel: /'
+	crashes=$(dmesg | grep -cE 'segfault at|traps:|VGT CRASH')
+	dd_crashes=$(cat /var/log/xen/console/guest-vgt-dd*.log 2>/dev/null | grep -caE 'VGT CRASH|segfault at')
+	check no-crashes "$crashes processes crashed in dom0, $dd_crashes in driver domains" \
+		[ "$crashes" = 0 -a "$dd_crashes" = 0 ]
+	dmesg | grep -A1 -E 'segfault at|traps:|VGT CRASH' | sed 's/^/  kernel: /'
+	# The host reads the serial log: a driver domain's crash must reach it.
+	cat /var/log/xen/console/guest-vgt-dd*.log 2>/dev/null | grep -aE 'VGT CRASH|segfault at' |
+		sed 's/^/  driver domain: /'
+}
+
+# stop_vgtd: stops dom0's vgtd; it must still be running and exit cleanly.
+stop_vgtd() {
+	if kill -0 $VGTD 2>/dev/null; then
+		kill $VGTD
+		wait $VGTD
+		rc=$?
+		check vgtd-exit "vgtd stops cleanly (exit $rc)" [ $rc = 0 ]
+	else
+		wait $VGTD
+		rc=$?
+		fail vgtd-exit "vgtd was gone before the end (exit $rc)"
+	fi
 }

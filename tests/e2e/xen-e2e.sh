@@ -98,9 +98,15 @@ done
 cp -a /etc/xen/scripts "$root/etc/xen/"
 cp /etc/xen/xl.conf "$root/etc/xen/"
 add_xen_modules "$root/lib/modules/$kv"
+# add_vgt_bin ROOT FILE: a vgt program, behind tests/e2e/crash-wrapper.sh,
+# which reports its crashes in the kernel log.
+add_vgt_bin() {
+	add_bin "$1" "$2" "/usr/lib/vgt/bin/$(basename "$2")"
+	cp "$src/tests/e2e/crash-wrapper.sh" "$1/usr/sbin/$(basename "$2")"
+}
 for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl tools/libxl-vgt/xl-vgt tests/expected-frame \
 	linux-vgt/vgt linux-vgt/refdrv-sysfs; do
-	add_bin "$root" "$build/$b" "/usr/sbin/$(basename "$b")"
+	add_vgt_bin "$root" "$build/$b"
 done
 ln -s /usr/lib/xen-4.17/bin/xl "$root/usr/sbin/xl"
 # The dom0 stage also runs the vgt-aware xl (tools/libxl-vgt/build-xl.sh,
@@ -137,8 +143,9 @@ if [ "$stage" != dom0 ]; then
 	rm -rf "$ddr"
 	mkdir -p "$ddr"/bin "$ddr"/proc "$ddr"/sys "$ddr"/dev "$ddr"/run "$ddr"/tmp "$ddr"/lib/modules
 	add_busybox "$ddr"
+	mkdir -p "$ddr/usr/sbin"
 	for b in linux-vgt/vgtd/vgtd tools/libxl-vgt/vgtctl; do
-		add_bin "$ddr" "$build/$b" "/usr/sbin/$(basename "$b")"
+		add_vgt_bin "$ddr" "$build/$b"
 	done
 	add_bin "$ddr" /usr/bin/xenstore /usr/bin/xenstore-read
 	add_xen_modules "$ddr/lib/modules"
@@ -204,7 +211,9 @@ elif [ "$stage" = dd ]; then
 	dom0/clean-g3 dom0/hostile-failsafe dom0/detach-g1 dom0/dd-release dom0/backend-clean
 	dom0/no-crashes g1/pixels
 	g1/msi g3/pixels g4/hostile-batch-foreign g4/hostile-gtt-outside-slice
-	g4/hostile-gtt-foreign-frame dom0/dd-killed dom0/dd-restarted dom0/reattach-dom0
+	g4/hostile-gtt-foreign-frame g4/hostile-batch-foreign-ready g4/hostile-gtt-outside-slice-ready
+	g4/hostile-gtt-foreign-frame-ready dom0/hostile-cmd dom0/hostile-gtt_range
+	dom0/hostile-gtt_frame dom0/hostile-no-other dom0/dd-killed dom0/dd-restarted dom0/reattach-dom0
 	dom0/reattach-g1 dom0/reattach-g3 dom0/restart-dom0-render dom0/restart-g1 dom0/restart-g3
 	dom0/restart-screen-dom0 dom0/restart-screen-g1 dom0/restart-screen-g3
 	dom0/restart-took-over dom0/restart-no-crash dom0/restart-dead-dd-freed g1/restart-reset
@@ -213,12 +222,14 @@ else
 	want="dom0/vgtd-up dom0/create-g1 dom0/create-g2 dom0/create-g3 dom0/create-g4
 	dom0/guest-g1-finished dom0/guest-g2-finished dom0/guest-g3-finished dom0/guest-g4-finished
 	dom0/screen-g1 dom0/screen-g2 dom0/screen-g3 dom0/clean-g1 dom0/clean-g2 dom0/clean-g3
-	dom0/hostile-failsafe dom0/hostile-cmd dom0/hostile-gtt dom0/destroy-releases dom0/recreate-g2
+	dom0/hostile-failsafe dom0/hostile-cmd dom0/hostile-gtt dom0/hostile-gtt-frame
+	dom0/hostile-no-other dom0/destroy-releases dom0/recreate-g2
 	dom0/create-g5 dom0/qemu-xen dom0/guest-g5-finished dom0/screen-g5 dom0/clean-g5
 	dom0/all-released dom0/vgtd-exit dom0/no-crashes dom0/xentrace-import dom0/xentrace-replay
 	g1/probe g1/init g1/blitter-frames g1/render-stores g1/pixels g1/msi
 	g2/probe g2/pixels g3/probe g3/pixels g4/probe g4/hostile-batch-foreign
-	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame
+	g4/hostile-gtt-outside-slice g4/hostile-gtt-foreign-frame g4/hostile-batch-foreign-ready
+	g4/hostile-gtt-outside-slice-ready g4/hostile-gtt-foreign-frame-ready
 	g5/probe g5/init g5/blitter-frames g5/render-stores g5/pixels g5/msi
 	xl/create xl/guest-finished xl/screen-x1 xl/clean-x1 xl/list-shows-vgpu xl/save-refused
 	xl/destroy-releases xl/restore-refused xl/reboot xl/reboot-released xl/reboot-destroy
@@ -280,37 +291,26 @@ boot_and_count() {
 	fi
 }
 
-# The emulated machine itself faulting: a guest's vCPU reset by a triple
-# fault (the test guest's code is the same in every run), a process in
-# dom0 crashing, or dom0 stopping altogether (each of its steps has a
-# timeout).  Under QEMU's emulation of SVM this happens now and then in
-# runs where nothing of vgt changed, and far more often to a PVH dom0
-# (its GS base or RIP replaced by the hypervisor's, sometimes seconds
-# after boot) than to a PV one.  Such a run is repeated, once, or twice in
-# the driver-domain stage, and only the last run counts.
-emulator_fault() {
-	if grep -aq "Triple fault" "$log"; then
-		echo "a guest's vCPU triple-faulted"
-	elif grep -aq "segfault at" "$log"; then
-		echo "a process in dom0 crashed"
-	elif ! grep -aq "DOM0: done" "$log"; then
-		echo "dom0 stopped before the end"
-	else
-		return 1
-	fi
-}
+# Whether a failed run may be repeated: tests/e2e/verdict.sh.
+. "$src/tests/e2e/verdict.sh"
 
-repeats=1
-[ "$stage" = dd ] && repeats=2
+repeats_allowed=1
+[ "$stage" = dd ] && repeats_allowed=2
 boot_and_count
-n=1
-while [ $((failed + xl_failed)) -ne 0 ] && [ $n -le $repeats ] && why=$(emulator_fault); do
+n=0
+while [ $((failed + xl_failed)) -ne 0 ] && [ $n -lt $repeats_allowed ]; do
+	if why=$(vgt_failure "$log"); then
+		echo "$label: not repeated: $why"
+		break
+	fi
+	why=$(emulator_fault "$log") || break
+	n=$((n + 1))
 	mv "$log" "$out/serial-$n.log"
 	echo "$label: the emulated machine faulted ($why; log kept as serial-$n.log);" \
 		"the stage runs again, and only the last run counts"
-	n=$((n + 1))
 	boot_and_count
 done
+echo "$label: $n repeats (at most $repeats_allowed, only after the emulated machine faulted)"
 echo "$label: $passed passed, $failed failed"
 [ "$stage" = dom0 ] && echo "xen-e2e-xl: $xl_passed passed, $xl_failed failed"
 [ $((failed + xl_failed)) -eq 0 ]
