@@ -41,6 +41,9 @@ for d in $(served); do
 	vgtctl --socket $SOCK --json stats "$d" > /tmp/stats.json 2>&1
 	echo "DD: failsafe $d $(sed -n 's/.*"failsafe":\([a-z]*\).*/\1/p' /tmp/stats.json)"
 	echo "DD: vgpu $d $(sed -n 's/.*"vgpu":\([0-9]*\).*/\1/p' /tmp/stats.json)"
+	for k in cmd gtt_range gtt_frame guest_errors; do
+		echo "DD: errors $d $k $(sed -n "s/.*\"$k\":\([0-9]*\).*/\1/p" /tmp/stats.json)"
+	done
 	vgtctl --socket $SOCK screenshot "$d" /tmp/screen.png > /dev/null 2>&1
 	echo "DD: screen $d $(sha256sum < /tmp/screen.png | cut -d' ' -f1)"
 done

@@ -117,6 +117,14 @@ check clean-dom0 "dom0 not in failsafe" [ "$(dd_lines "failsafe 0 " | cut -d' ' 
 d4=$(xl domid vgt-e2e-g4)
 check hostile-failsafe "the hostile dom$d4 is in failsafe" \
 	[ "$(dd_lines "failsafe $d4 " | cut -d' ' -f4)" = true ]
+# Each of its attacks ran on a reset, working vGPU: each was stopped by its
+# own check, under its own reason, and nothing else was raised.
+reason() { dd_lines "errors $d4 $1 " | cut -d' ' -f5; }
+for r in cmd gtt_range gtt_frame; do
+	check hostile-$r "the hostile dom$d4's $r count is $(reason $r)" [ "$(reason $r)" -ge 1 ]
+done
+check hostile-no-other "no other reason: $(reason guest_errors) errors in all" \
+	[ "$(( $(reason cmd) + $(reason gtt_range) + $(reason gtt_frame) ))" = "$(reason guest_errors)" ]
 dd_lines stats | sed 's/^/  /'
 ioreqs=$(dd_lines stats | sed -n 's/.*: \([0-9]*\) mmio, \([0-9]*\) pio, \([0-9]*\) cfg.*/\1 \2 \3/p' |
 	awk '{ n += $1 + $2 + $3 } END { print n + 0 }')

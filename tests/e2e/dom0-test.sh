@@ -44,14 +44,28 @@ for g in g1 g2 g3 g4; do
 done
 
 # Where the guests put their BARs (the same code places them alike), for the import below.
-xl dmesg | grep -a 'RESULT: g[0-9]/bars' | tail -n 1 > /tmp/bars.txt
+xl dmesg | grep -a 'INFO: g[0-9]/bars' | tail -n 1 > /tmp/bars.txt
 
 for g in g1 g2 g3; do check_screen $g; done
 d4=$(xl domid vgt-e2e-g4)
 vgtctl --socket $SOCK --json stats "$d4" > /tmp/stats-g4.json
 check hostile-failsafe "the hostile guest is in failsafe" [ "$(json_field /tmp/stats-g4.json failsafe)" = true ]
-check hostile-cmd "its foreign batch was refused by the audit" [ "$(json_field /tmp/stats-g4.json cmd)" -ge 1 ]
-check hostile-gtt "its GTT escapes were refused" [ "$(json_field /tmp/stats-g4.json gtt_range)" -ge 1 ]
+# Each attack ran on a reset, working vGPU (g4/*-ready): each must have
+# been stopped by its own check, counted under its own reason, and by
+# nothing else.
+hostile_reasons() {
+	cmd=$(json_field /tmp/stats-g4.json cmd); range=$(json_field /tmp/stats-g4.json gtt_range)
+	frame=$(json_field /tmp/stats-g4.json gtt_frame); all=$(json_field /tmp/stats-g4.json guest_errors)
+	echo "cmd ${cmd:-?}, gtt_range ${range:-?}, gtt_frame ${frame:-?}, all ${all:-?}"
+}
+check hostile-cmd "its foreign batch was refused by the audit ($(hostile_reasons))" \
+	[ "$(json_field /tmp/stats-g4.json cmd)" -ge 1 ]
+check hostile-gtt "its GTT entry outside its slices was refused as such ($(hostile_reasons))" \
+	[ "$(json_field /tmp/stats-g4.json gtt_range)" -ge 1 ]
+check hostile-gtt-frame "its GTT entry for a foreign frame was refused as such ($(hostile_reasons))" \
+	[ "$(json_field /tmp/stats-g4.json gtt_frame)" -ge 1 ]
+check hostile-no-other "no other reason was raised ($(hostile_reasons))" \
+	[ "$((cmd + range + frame))" = "$all" ]
 
 # Destroy a guest: its resources return; then it is created again and runs again.
 d2=$(xl domid vgt-e2e-g2)
@@ -74,7 +88,7 @@ else
 	fail recreate-g2 "$(tail -n 1 /tmp/create-g2.log)"
 fi
 kill -INT $XT; wait $XT
-bars=$(xl dmesg | grep -a 'RESULT: g2/bars' | tail -n 1)
+bars=$(xl dmesg | grep -a 'INFO: g2/bars' | tail -n 1)
 # Xen's console ring may have dropped the line by now: any guest's will do.
 [ -n "$bars" ] || bars=$(cat /tmp/bars.txt)
 bar0=$(echo "$bars" | sed -n 's/.* bar0 \(0x[0-9a-f]*\).*/\1/p')
@@ -196,13 +210,11 @@ else
 fi
 AREA=dom0
 
-kill $VGTD
-wait $VGTD
-check vgtd-exit "vgtd stops cleanly" [ $? = 0 ]
+stop_vgtd
 say "vgtd log:"; tail -n 40 /tmp/vgtd.log
 check_no_crashes
 served=$(grep -c 'RESULT: dom0/create-g[0-9] PASS' /tmp/results.log)
-contained=$(grep -c 'RESULT: dom0/hostile-[a-z]* PASS' /tmp/results.log)
+contained=$(grep -cE 'RESULT: dom0/hostile-(cmd|gtt|gtt-frame) PASS' /tmp/results.log)
 echo "SUMMARY: $served domains created with vGPUs, $ioreqs ioreqs handled by vgtd, $matched screens matched, $contained of 3 attacks contained, $(up) s since dom0 booted"
 stall_report_off
 say "dom0 test done"
