@@ -322,11 +322,34 @@ static void map_aperture(struct vgt_xen_domain *d, uint64_t bar_base)
 	d->ap.on = true;
 }
 
+/* Claims what BAR @bar decodes now (as d->dev.bar[] says), unless it is claimed already. */
+static void claim(struct vgt_xen_domain *d, unsigned bar)
+{
+	const struct vgt_ioreq_bar *b = &d->dev.bar[bar];
+	struct claim *c = &d->claim[bar];
+	uint64_t end = b->base + b->size - 1;
+
+	if (c->on || !b->enabled || !b->base || end < b->base)
+		return;
+	if (xendevicemodel_map_io_range_to_ioreq_server(d->dmod, (domid_t)d->domid, d->id, bar != 4,
+							b->base, end)) {
+		fprintf(stderr, "vgt-xen: dom%u: cannot claim BAR%u at 0x%llx (%s)\n", d->domid, bar,
+			(unsigned long long)b->base, strerror(errno));
+		return;
+	}
+	c->start = b->base;
+	c->end = end;
+	c->on = true;
+	if (bar == 2)
+		map_aperture(d, b->base);
+}
+
 /* The guest moved a BAR or toggled decoding: claim what it now decodes. */
 static void t_bar_update(void *opaque, unsigned bar, uint64_t addr, uint64_t size, bool enabled)
 {
 	struct vgt_xen_domain *d = opaque;
 	struct claim *c;
+	bool released;
 
 	if (bar >= 6)
 		return;
@@ -336,22 +359,19 @@ static void t_bar_update(void *opaque, unsigned bar, uint64_t addr, uint64_t siz
 		return;
 	if (c->on && enabled && c->start == addr && c->end == addr + size - 1)
 		return;
+	released = c->on;
 	if (bar == 2)
 		unmap_aperture(d);
 	unclaim(d, bar);
-	if (!enabled || !addr || !size || addr + size - 1 < addr)
-		return;
-	if (xendevicemodel_map_io_range_to_ioreq_server(d->dmod, (domid_t)d->domid, d->id, bar != 4,
-							addr, addr + size - 1)) {
-		fprintf(stderr, "vgt-xen: dom%u: cannot claim BAR%u at 0x%llx (%s)\n", d->domid, bar,
-			(unsigned long long)addr, strerror(errno));
-		return;
-	}
-	c->start = addr;
-	c->end = addr + size - 1;
-	c->on = true;
-	if (bar == 2)
-		map_aperture(d, addr);
+	claim(d, bar);
+	/*
+	 * Xen refuses a range that overlaps one the server already claims, so
+	 * a BAR the guest placed over another of its BARs went unclaimed: it
+	 * gets its claim once that one has moved away.
+	 */
+	if (released)
+		for (unsigned other = 0; other < 6; other++)
+			claim(d, other);
 }
 
 static void t_invalidate(void *opaque)
@@ -566,6 +586,11 @@ static unsigned reclaim_orphan_servers(struct vgt_xen_domain *d)
 			fprintf(stderr, "vgt-xen: dom%u: destroyed ioreq server %u, left by a device "
 				"model that died\n", d->domid, id);
 			n++;
+		} else {
+			/* Not fatal: the server may be a live device model's; if not, say what hangs. */
+			fprintf(stderr, "vgt-xen: dom%u: cannot destroy ioreq server %u of another "
+				"device model (%s); if that one died, the accesses it claims never "
+				"complete\n", d->domid, id, strerror(errno));
 		}
 	}
 	return n;
