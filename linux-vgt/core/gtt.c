@@ -5,9 +5,10 @@
  * graphics-memory slices; its guest frame is translated to a machine frame
  * through the transport and the host entry written.  Reads return the
  * guest's own view.  Anything else is a guest error and the host GTT stays
- * as it was.  A host entry nobody maps (an invalid guest entry, a freed
- * slice, the mediator's unused memory) points at the host's scratch page,
- * as i915 does, never at machine page 0.
+ * as it was.  A host entry nobody maps points at a scratch page, as i915
+ * does, never at machine page 0: a vGPU's own (its invalid entries and its
+ * fresh slices), or the host's (freed slices, the mediator's unused
+ * memory), which no guest can reach.
  */
 #include "private.h"
 
@@ -29,7 +30,7 @@ static bool check_entry(struct vgt_vgpu *v, uint32_t idx, uint32_t pte, uint32_t
 {
 	uint64_t gm = (uint64_t)idx << 12, mfn;
 
-	*host_pte = v->host->scratch_pte;
+	*host_pte = v->scratch_pte;
 	if (!vgt_gm_owned(v, gm, VGT_PAGE_SIZE)) {
 		vgt_guest_error(v, VGT_GERR_GTT_RANGE,
 				"GTT entry %u (graphics address 0x%llx) is outside its slices", idx,
@@ -96,10 +97,10 @@ void vgt_gtt_write(struct vgt_vgpu *v, uint32_t off, unsigned size, uint64_t val
 	}
 }
 
-void vgt_gtt_scratch(struct vgt_host *host, const struct vgt_range *r)
+void vgt_gtt_fill(struct vgt_host *host, const struct vgt_range *r, uint32_t pte)
 {
 	for (uint64_t gm = r->base; gm < r->base + r->size; gm += VGT_PAGE_SIZE)
-		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), host->scratch_pte);
+		host->hw->gtt_write(host->hw_handle, (uint32_t)(gm >> 12), pte);
 }
 
 /*
@@ -109,6 +110,6 @@ void vgt_gtt_scratch(struct vgt_host *host, const struct vgt_range *r)
  */
 void vgt_gtt_release(struct vgt_vgpu *v)
 {
-	vgt_gtt_scratch(v->host, &v->low);
-	vgt_gtt_scratch(v->host, &v->high);
+	vgt_gtt_fill(v->host, &v->low, v->host->scratch_pte);
+	vgt_gtt_fill(v->host, &v->high, v->host->scratch_pte);
 }

@@ -82,7 +82,7 @@ static int scratch_init(struct vgt_host *host, struct vgt_error *err)
 		vgt_seterr(err, "cannot clear the scratch page: %s", strerror(-ret));
 		return ret;
 	}
-	vgt_gtt_scratch(host, &all);
+	vgt_gtt_fill(host, &all, host->scratch_pte);
 	return 0;
 }
 

@@ -137,6 +137,15 @@ int vgt_scan_submission(struct vgt_vgpu *vgpu, unsigned engine, uint32_t head, u
  * engine from 0) and its rings (from 1 MiB).
  */
 #define VGT_SCRATCH_OFF    0xFF000u
+/*
+ * Each vGPU slot has a scratch page of its own below the host's: what its
+ * cleared entries and fresh slices map.  One page shared by all would let
+ * a guest write through an entry it cleared and another read it back
+ * through one of its own.
+ */
+#define VGT_VGPU_SCRATCH_OFF(slot) (VGT_SCRATCH_OFF - (VGT_MAX_VGPUS - (uint32_t)(slot)) * VGT_PAGE_SIZE)
+_Static_assert(VGT_SCRATCH_OFF - VGT_MAX_VGPUS * VGT_PAGE_SIZE >= 16u * VGT_PAGE_SIZE,
+	       "the vGPUs' scratch pages stay clear of the status pages");
 
 struct vgt_phys_engine {
 	uint32_t ring_gm, batch_gm, seqno_gm;   /* in the host's slice */
@@ -262,6 +271,7 @@ struct vgt_vgpu {
 	uint64_t bar_size[6];
 	uint32_t *vreg;                         /* virtual register file, 2 MiB */
 	uint32_t *vgtt;                         /* the guest's view of the GGTT */
+	uint32_t scratch_pte;                   /* its own scratch page (VGT_VGPU_SCRATCH_OFF) */
 	uint32_t io_index;                      /* BAR4 MMIO_INDEX */
 
 	/* Per engine: where the next scan starts, queued work, fair-share clock. */
@@ -344,8 +354,8 @@ vgt_mmio_write_fn vgt_pvinfo_write;
 void vgt_gtt_read(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint64_t *val);
 void vgt_gtt_write(struct vgt_vgpu *vgpu, uint32_t off, unsigned size, uint64_t val);
 void vgt_gtt_release(struct vgt_vgpu *vgpu);
-/* Points every host entry of @r at the scratch page; host lock held or no vGPU yet. */
-void vgt_gtt_scratch(struct vgt_host *host, const struct vgt_range *r);
+/* Points every host entry of @r at @pte (a scratch page); host lock held or no vGPU yet. */
+void vgt_gtt_fill(struct vgt_host *host, const struct vgt_range *r, uint32_t pte);
 bool vgt_gm_owned(const struct vgt_vgpu *vgpu, uint64_t gm, uint64_t len);
 
 /* scheduler.c (mechanism) and sched_policy.c (policy); host lock held. */

@@ -191,6 +191,22 @@ static int check_params(struct vgt_host *host, const struct vgt_vgpu_params *p, 
 	return 0;
 }
 
+/*
+ * The vGPU's own scratch page, zeroed: whatever the slot's previous owner
+ * wrote through its cleared entries stays with it.
+ */
+static int vgpu_scratch_init(struct vgt_vgpu *v, int slot)
+{
+	static const uint8_t zeros[VGT_PAGE_SIZE];
+	struct vgt_host *host = v->host;
+	uint64_t maddr = host->mem_base + VGT_VGPU_SCRATCH_OFF(slot);
+	int ret = host->hw->dma_write(host->hw_handle, maddr, zeros, sizeof(zeros));
+
+	if (!ret)
+		v->scratch_pte = HSW_PTE_ENCODE(maddr) | HSW_PTE_VALID;
+	return ret;
+}
+
 int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
 		    struct vgt_vgpu **out, struct vgt_error *err)
 {
@@ -236,7 +252,7 @@ int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
 	v->vgtt = calloc(HSW_GTT_ENTRIES, sizeof(*v->vgtt));
 	if (!v->vreg || !v->vgtt) {
 		ret = -ENOMEM;
-		goto out_free;
+		goto out_free_nomem;
 	}
 	v->host = host;
 	v->id = host->next_id++;
@@ -250,8 +266,11 @@ int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
 	v->opaque = p->opaque;
 	VGT_BUG_ON(vgt_fences_alloc(host, v->id, fences, v->host_fence));
 	/* Whatever the slices mapped before is not the new domain's to see. */
-	vgt_gtt_scratch(host, &low);
-	vgt_gtt_scratch(host, &high);
+	ret = vgpu_scratch_init(v, slot);
+	if (ret)
+		goto out_fences;
+	vgt_gtt_fill(host, &low, v->scratch_pte);
+	vgt_gtt_fill(host, &high, v->scratch_pte);
 	vgt_guest_log_init(v);
 	vgt_cfg_init(v);
 	vgt_vgpu_reset_locked(v);
@@ -265,10 +284,17 @@ int vgt_vgpu_create(struct vgt_host *host, const struct vgt_vgpu_params *p,
 	pthread_mutex_unlock(&host->lock);
 	return 0;
 
+out_fences:
+	vgt_fences_release(host, v->id);
+	vgt_seterr(err, "cannot clear the vGPU's scratch page: %s", strerror(-ret));
+	goto out_free;
+out_free_nomem:
+	vgt_seterr(err, "out of memory");
 out_free:
 	free(v->vgtt);
 	free(v->vreg);
 	free(v);
+	goto out_unlock;
 out_nomem:
 	vgt_seterr(err, "out of memory");
 out_unlock:
@@ -357,6 +383,7 @@ void vgt_vgpu_get_info(struct vgt_vgpu *v, struct vgt_vgpu_info *info)
 	memcpy(info->host_fence, v->host_fence, sizeof(info->host_fence));
 	info->weight = v->weight;
 	info->failsafe = v->failsafe;
+	info->scratch_maddr = HSW_PTE_DECODE(v->scratch_pte);
 	pthread_mutex_unlock(&v->host->lock);
 }
 

@@ -21,6 +21,12 @@ static uint32_t scratch_pte(struct core_harness *h)
 	return pte;
 }
 
+/* A vGPU's own scratch PTE: what its cleared entries and untouched slices map. */
+static uint32_t vgpu_scratch_pte(struct vgt_inproc_guest *g)
+{
+	return HSW_PTE_ENCODE(ch_info(g).scratch_maddr) | HSW_PTE_VALID;
+}
+
 /* ---- Types ------------------------------------------------------------------ */
 
 static char *read_file(const char *path)
@@ -418,10 +424,10 @@ static void test_gtt_shadowing(void **state)
 	/* Reads return the guest's own view. */
 	assert_int_equal(vrd(g, HSW_GTT_OFFSET + 4 * idx),
 			 HSW_PTE_ENCODE(0x42000ull) | HSW_WB_LLC_AGE3 | HSW_PTE_VALID);
-	/* A non-present entry points the host entry at the scratch page. */
+	/* A non-present entry points the host entry at the vGPU's own scratch page. */
 	vwr(g, HSW_GTT_OFFSET + 4 * idx, 0);
 	assert_int_equal(gensim_gtt_read(h.gs, idx, &pte), 0);
-	assert_int_equal(pte, scratch_pte(&h));
+	assert_int_equal(pte, vgpu_scratch_pte(g));
 	/* An 8-byte write is two entries, here the last two of the high slice. */
 	idx = (uint32_t)((info.high.base + info.high.size) >> 12) - 2;
 	assert_int_equal(vgt_vgpu_mmio_write(g->vgpu, 0, HSW_GTT_OFFSET + 4ull * idx, 8,
@@ -471,10 +477,10 @@ static void test_unused_gtt_entries_map_scratch(void **state)
 {
 	const uint64_t layout = 32ull << 20;    /* what the mediator maps of its hidden slice */
 	struct core_harness h;
-	struct vgt_inproc_guest *g;
+	struct vgt_inproc_guest *g, *other;
 	struct vgt_host_info hi;
 	struct vgt_vgpu_info gi;
-	uint32_t scratch, idx, junk;
+	uint32_t scratch, own, idx, junk;
 	uint64_t maddr, gtt_size;
 	const uint8_t *page;
 
@@ -498,10 +504,26 @@ static void test_unused_gtt_entries_map_scratch(void **state)
 	assert_int_equal(entries_not(&h, hi.host_low.base, hi.host_low.size, scratch), 0);
 	assert_int_equal(host_gtt(&h, hi.host_high.base), HSW_PTE_ENCODE(hi.host_mem.base) | HSW_PTE_VALID);
 
-	/* A guest's cleared entry: the scratch page on the host, its own value to the guest. */
-	ch_add_guest(&h, "vgt-64");
+	/*
+	 * A guest's cleared entry: its own scratch page on the host (zeroed, in
+	 * the mediator's memory, not the host's nor another vGPU's), its own
+	 * value to the guest.
+	 */
+	other = ch_add_guest(&h, "vgt-64");
 	g = ch_add_guest(&h, "vgt-64");
 	gi = ch_info(g);
+	own = vgpu_scratch_pte(g);
+	assert_int_not_equal(own, scratch);
+	assert_int_not_equal(own, vgpu_scratch_pte(other));
+	assert_true(gi.scratch_maddr >= hi.host_mem.base &&
+		    gi.scratch_maddr + 4096 <= hi.host_mem.base + hi.host_mem.size);
+	page = gensim_mem_ptr(h.gs, gi.scratch_maddr, 4096);
+	assert_non_null(page);
+	for (unsigned i = 0; i < 4096; i++)
+		assert_int_equal(page[i], 0);
+	/* Its fresh slices map it. */
+	assert_int_equal(entries_not(&h, gi.low.base, gi.low.size, own), 0);
+	assert_int_equal(entries_not(&h, gi.high.base, gi.high.size, own), 0);
 	idx = (uint32_t)(gi.low.base >> 12) + 5;
 	vgtt_wr(g, idx, 0x42000);
 	vgtt_wr(g, (uint32_t)(gi.high.base >> 12) + 7, 0x43000);
@@ -509,12 +531,29 @@ static void test_unused_gtt_entries_map_scratch(void **state)
 			 HSW_PTE_ENCODE(g->ram_maddr + 0x42000) | HSW_PTE_VALID);
 	junk = HSW_PTE_ENCODE(0x42000ull) | HSW_WB_LLC_AGE3;    /* not present, bits kept */
 	vwr(g, HSW_GTT_OFFSET + 4 * idx, junk);
-	assert_int_equal(host_gtt(&h, (uint64_t)idx << 12), scratch);
+	assert_int_equal(host_gtt(&h, (uint64_t)idx << 12), own);
 	assert_int_equal(vrd(g, HSW_GTT_OFFSET + 4 * idx), junk);
 	vwr(g, HSW_GTT_OFFSET + 4 * (idx + 1), 0);
-	assert_int_equal(host_gtt(&h, (uint64_t)(idx + 1) << 12), scratch);
+	assert_int_equal(host_gtt(&h, (uint64_t)(idx + 1) << 12), own);
 	assert_int_equal(vrd(g, HSW_GTT_OFFSET + 4 * (idx + 1)), 0);
 	assert_int_equal(ch_info(g).guest_errors, 0);
+	/*
+	 * What one writes through a cleared entry the other cannot read
+	 * through one of its own: no scratch page is shared.
+	 */
+	{
+		struct vgt_vgpu_info oi = ch_info(other);
+		uint32_t oidx = (uint32_t)(oi.low.base >> 12) + 9;
+		uint64_t val = 0;
+
+		assert_int_equal(vgt_vgpu_mmio_write(g->vgpu, 2, (uint64_t)idx << 12, 4, 0xDEADBEEF), 0);
+		assert_int_equal(vgt_vgpu_mmio_read(g->vgpu, 2, (uint64_t)idx << 12, 4, &val), 0);
+		assert_int_equal(val, 0xDEADBEEF);
+		vwr(other, HSW_GTT_OFFSET + 4 * oidx, 0);
+		assert_int_equal(vgt_vgpu_mmio_read(other->vgpu, 2, (uint64_t)oidx << 12, 4, &val), 0);
+		assert_int_equal(val, 0);
+		assert_int_equal(ch_info(other).guest_errors, 0);
+	}
 
 	/* Destroyed: every entry of the freed slices maps the scratch page. */
 	vgt_inproc_guest_fini(g);

@@ -127,10 +127,17 @@ static uint32_t host_pte(struct fx *f, uint32_t idx)
 	return pte;
 }
 
-/* What a host entry nobody maps holds: the scratch page, as the mediator's unused slice has. */
-static uint32_t unmapped_pte(struct fx *f)
+/*
+ * What a host entry of @g's slices that maps none of its pages holds: its
+ * own scratch page, never the host's (the mediator's unused slice has that)
+ * nor another vGPU's.
+ */
+static uint32_t unmapped_pte(struct fx *f, struct vgt_inproc_guest *g)
 {
-	return host_pte(f, (uint32_t)(f->hi.host_low.base >> 12));
+	uint32_t pte = HSW_PTE_ENCODE(ch_info(g).scratch_maddr) | HSW_PTE_VALID;
+
+	assert_int_not_equal(pte, host_pte(f, (uint32_t)(f->hi.host_low.base >> 12)));
+	return pte;
 }
 
 static void host_pte_set(struct fx *f, uint32_t idx, uint32_t pte)
@@ -436,7 +443,7 @@ static void test_gtt_foreign_frame(void **state)
 	assert_int_equal(vgt_vgpu_reset(a->vgpu), 0);
 	gtt_raw(a, lidx, 8, gpte(CH_GUEST_RAM) | (uint64_t)gpte(CH_GUEST_RAM + PAGE) << 32);
 	assert_int_equal(host_pte(f, lidx), pte_for(a, 0x2000));
-	assert_int_equal(host_pte(f, lidx + 1), unmapped_pte(f));
+	assert_int_equal(host_pte(f, lidx + 1), unmapped_pte(f, a));
 
 	fx_check_unchanged(f, true);
 	fx_check_attacker(f, VGT_GERR_GTT_FRAME, false);
@@ -1186,7 +1193,7 @@ static void test_pio_abuse(void **state)
 	pio_wr(a, HSW_IO_MMIO_INDEX, 4, 4 * (own + 1) | 1);
 	pio_wr(a, HSW_IO_MMIO_DATA, 4, gpte(CH_GUEST_RAM));
 	assert_int_equal(kind_count(a, VGT_GERR_GTT_FRAME), 1);
-	assert_int_equal(host_pte(f, own + 1), unmapped_pte(f));
+	assert_int_equal(host_pte(f, own + 1), unmapped_pte(f, a));
 	/* ...and entries outside its slices. */
 	for (size_t i = 0; i < sizeof(range_targets) / sizeof(range_targets[0]); i++) {
 		uint32_t before = host_pte(f, range_targets[i]);
@@ -1274,8 +1281,8 @@ static void test_failsafe_blocks_gtt_and_aperture(void **state)
 	mwr(a, 2, win + 0x10, 4, 0xDEADBEEFu);
 	mwr(a, 2, win + 0x18, 8, ALL_ONES);
 	assert_int_equal(host_pte(f, idx), pte_for(a, 0x1000));
-	assert_int_equal(host_pte(f, idx + 1), unmapped_pte(f));
-	assert_int_equal(host_pte(f, hidx), unmapped_pte(f));
+	assert_int_equal(host_pte(f, idx + 1), unmapped_pte(f, a));
+	assert_int_equal(host_pte(f, hidx), unmapped_pte(f, a));
 	assert_int_equal(ch_guest_ram_sum(&f->h, 1), aram_sum);
 	assert_int_equal(mrd(a, 2, win + 0x10, 4), 0x0BADF00Du);
 	/* They are not errors, just dropped. */

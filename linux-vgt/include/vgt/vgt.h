@@ -258,6 +258,8 @@ struct vgt_vgpu_info {
 	bool failsafe;
 	uint64_t mmio_reads, mmio_writes, cfg_accesses, gtt_writes;
 	uint64_t unlisted_regs;   /* accesses to registers the table does not list */
+	/* Its scratch page: what its invalid GTT entries and untouched slices map on the host. */
+	uint64_t scratch_maddr;
 	uint64_t workloads_submitted, workloads_completed;
 	uint64_t engine_ns[4];    /* time its workloads held each engine */
 	uint64_t irqs_injected, vblanks;
