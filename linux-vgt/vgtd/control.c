@@ -328,10 +328,10 @@ static void domain_stats(struct vgtd_domain *dom, bool json, struct vgtd_buf *ou
 					",\"pio\":%" PRIu64 ",\"cfg\":%" PRIu64 ",\"buffered\":%" PRIu64
 					",\"malformed\":%" PRIu64 ",\"unclaimed\":%" PRIu64
 					",\"msis\":%" PRIu64 ",\"gmem_faults\":%" PRIu64
-					",\"orphans_reclaimed\":%u}",
+					",\"orphans_reclaimed\":%u,\"claims_refused\":%" PRIu64 "}",
 					xs.ioservid, xs.vcpus, xs.ioreq.mmio, xs.ioreq.pio, xs.ioreq.cfg,
 					xs.ioreq.buffered, xs.ioreq.malformed, xs.ioreq.unclaimed,
-					xs.msis, xs.gmem_faults, xs.orphans_reclaimed);
+					xs.msis, xs.gmem_faults, xs.orphans_reclaimed, xs.claims_refused);
 		}
 		vgtd_buf_printf(out, "}\n");
 		return;

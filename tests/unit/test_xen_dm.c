@@ -849,6 +849,45 @@ static void test_bar_claim_refused(void **state)
 	expect_claims(f, BAR0, BAR2, BAR4);
 }
 
+/*
+ * A guest that makes Xen refuse its BAR placements in a loop: every refusal
+ * is counted, a handful logged.
+ */
+static void test_bar_claim_refusals_bounded(void **state)
+{
+	struct fx *f = *state;
+	FILE *tmp = tmpfile();
+	char log[4096];
+	unsigned lines = 0;
+	int saved;
+	size_t n;
+
+	attach(f, 0);
+	place_bars(GUEST);
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+	for (unsigned i = 0; i < 200; i++) {
+		cfg_wr(GUEST, PCI_COMMAND, 2, 0);
+		fake_xen_fail(FX_DM_MAP_IO_RANGE, 1, ENOSPC);
+		cfg_wr(GUEST, PCI_COMMAND, 2, PCI_CMD_IO | PCI_CMD_MEM);
+	}
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	rewind(tmp);
+	n = fread(log, 1, sizeof(log) - 1, tmp);
+	log[n] = 0;
+	fclose(tmp);
+	for (char *p = log; (p = strchr(p, '\n')); p++)
+		lines++;
+	assert_int_equal(dstats(f).claims_refused, 200);
+	assert_int_equal(lines, 8);
+	assert_non_null(strstr(log, "further refusals are only counted"));
+}
+
 /* The aperture slice mapped where the guest's BAR2 puts it. */
 static void expect_aperture(struct fx *f, uint64_t bar2)
 {
@@ -1236,6 +1275,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bar_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bar_absurd_placements, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bar_claim_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bar_claim_refusals_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aperture_mapping_follows_bar2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aperture_mapping_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reclaim_orphans_only, setup, teardown),

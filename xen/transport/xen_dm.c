@@ -67,6 +67,7 @@ struct vgt_xen_domain {
 	struct vgt_gmem gmem;
 	bool gmem_ready;
 	unsigned orphans_reclaimed;
+	uint64_t claims_refused;        /* BAR placements Xen would not route to us */
 	struct vgt_vgpu *vgpu;
 	struct vgt_ioreq_dev dev;
 	struct claim claim[6];
@@ -322,6 +323,8 @@ static void map_aperture(struct vgt_xen_domain *d, uint64_t bar_base)
 	d->ap.on = true;
 }
 
+#define CLAIM_REFUSALS_LOGGED 8u
+
 /* Claims what BAR @bar decodes now (as d->dev.bar[] says), unless it is claimed already. */
 static void claim(struct vgt_xen_domain *d, unsigned bar)
 {
@@ -333,8 +336,12 @@ static void claim(struct vgt_xen_domain *d, unsigned bar)
 		return;
 	if (xendevicemodel_map_io_range_to_ioreq_server(d->dmod, (domid_t)d->domid, d->id, bar != 4,
 							b->base, end)) {
-		fprintf(stderr, "vgt-xen: dom%u: cannot claim BAR%u at 0x%llx (%s)\n", d->domid, bar,
-			(unsigned long long)b->base, strerror(errno));
+		/* The guest places its BARs, so it can make this happen in a loop. */
+		if (++d->claims_refused <= CLAIM_REFUSALS_LOGGED)
+			fprintf(stderr, "vgt-xen: dom%u: cannot claim BAR%u at 0x%llx (%s)%s\n",
+				d->domid, bar, (unsigned long long)b->base, strerror(errno),
+				d->claims_refused == CLAIM_REFUSALS_LOGGED ?
+				"; further refusals are only counted" : "");
 		return;
 	}
 	c->start = b->base;
@@ -784,4 +791,5 @@ void vgt_xen_domain_stats(struct vgt_xen_domain *d, struct vgt_xen_domain_stats 
 	s->ioservid = d->id;
 	s->resource_mapped = d->fres != NULL;
 	s->orphans_reclaimed = d->orphans_reclaimed;
+	s->claims_refused = d->claims_refused;
 }

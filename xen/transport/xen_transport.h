@@ -53,6 +53,7 @@ struct vgt_xen_domain_stats {
 	uint32_t ioservid;
 	bool resource_mapped;         /* pages by map_resource (false: legacy gfns) */
 	unsigned orphans_reclaimed;   /* servers of a dead device model destroyed at attach */
+	uint64_t claims_refused;      /* BAR placements Xen refused to route (logged 8 times) */
 };
 
 /* Opens the process-wide handles; -errno with @err saying what is missing. */

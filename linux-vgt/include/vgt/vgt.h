@@ -16,9 +16,9 @@
  *
  * Conventions: functions return 0 or a negative errno value.  A guest's
  * bad access is not an error of the call: it is contained (reads return
- * all ones, writes are dropped), counted, logged once and latches the
- * vGPU's failsafe state; the call returns 0.  All functions are
- * thread-safe.
+ * all ones, writes are dropped), counted, logged once per kind (within a
+ * per-vGPU log budget that resets do not refill) and latches the vGPU's
+ * failsafe state; the call returns 0.  All functions are thread-safe.
  */
 #ifndef VGT_VGT_H
 #define VGT_VGT_H
