@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Haswell engines and the registers a context switch carries.  The command
- * table itself lives beside its audit functions in cmd_parser.c.
+ * Haswell engines and the registers a context switch carries.  Command
+ * encodings and lengths are hsw/hsw_cmd_table.h, shared with gensim; what
+ * the auditor accepts and checks per command lives beside its audit
+ * functions in cmd_parser.c, and cmd_groups below says which of those
+ * command groups each engine takes.
  */
 #include "private.h"
 

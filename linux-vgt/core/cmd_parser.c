@@ -4,7 +4,8 @@
  *
  * A submission is the guest ring's [head, tail).  Every command in it, and
  * in every batch buffer it reaches (first- and second-level, chained), is
- * looked up in the generation's command table, its length checked, and
+ * looked up in the generation's command table (hsw_cmd_table.h, the one
+ * gensim decodes with too), its whole length field checked, and
  * its operands audited: graphics addresses must lie in the vGPU's own
  * slices, registers written or read by a command must be command-accessible
  * in the register table.  What passes is copied out of guest memory into
@@ -20,11 +21,17 @@
 
 #include "private.h"
 #include "hsw/hsw_cmds.h"
+#include "hsw/hsw_cmd_table.h"
 
 #define MAX_CMD_DW       260u
 #define MAX_BATCH_DW     (1u << 20)     /* 4 MiB of batch buffers per submission */
 #define MAX_SEGMENTS     64u            /* batch buffers (and chain links) per submission */
 #define MAX_RELOCS       (MAX_SEGMENTS + 1u)
+
+_Static_assert(HSW_CMD_MAX_DW <= MAX_CMD_DW, "the longest command fits the command buffer");
+/* hsw_cmd_table.h names engines by vgt's own indexes. */
+_Static_assert(VGT_RCS == 0 && VGT_VCS == 1 && VGT_BCS == 2 && VGT_VECS == 3 &&
+	       VGT_NUM_ENGINES == HSW_NUM_ENGINES, "engine indexes as hsw_cmd_table.h has them");
 
 struct segment {
 	uint32_t gm;
@@ -48,46 +55,36 @@ struct scan {
 typedef int cmd_audit_fn(struct scan *s, uint32_t *cmd, unsigned len, unsigned level,
 			 uint32_t out_pos, bool in_ring);
 
-struct vgt_cmd_desc {
-	const char *name;
-	uint32_t client;
-	uint32_t opcode;        /* MI: 28:23, 2D: 28:22, 3D: 31:16 */
-	uint32_t len_mask;      /* 0: one dword */
-	unsigned min_len, max_len;
-	uint32_t groups;
+/*
+ * What the auditor accepts from a guest and checks, per command.  How a
+ * command is recognised and how long it is comes from hsw_cmd_table.h,
+ * shared with gensim; a command listed there but not here is refused.
+ */
+struct vgt_cmd_rule {
+	uint32_t groups;        /* VGT_CMDS_*: 0 = never accepted */
 	cmd_audit_fn *audit;    /* NULL: nothing to check */
 };
 
 static cmd_audit_fn audit_user_interrupt, audit_bb_start, audit_bb_end, audit_sdi, audit_lri,
 	audit_srm_lrm, audit_flush_dw, audit_pipe_control, audit_color_blt, audit_src_copy_blt;
 
-static const struct vgt_cmd_desc vgt_hsw_cmds[] = {
-	{ "MI_NOOP", HSW_CLIENT_MI, HSW_MI_NOOP_OP, 0, 1, 1, VGT_CMDS_MI, NULL },
-	{ "MI_USER_INTERRUPT", HSW_CLIENT_MI, HSW_MI_USER_INTERRUPT_OP, 0, 1, 1, VGT_CMDS_MI, audit_user_interrupt },
-	{ "MI_ARB_CHECK", HSW_CLIENT_MI, HSW_MI_ARB_CHECK_OP, 0, 1, 1, VGT_CMDS_MI, NULL },
-	{ "MI_BATCH_BUFFER_END", HSW_CLIENT_MI, HSW_MI_BATCH_BUFFER_END_OP, 0, 1, 1, VGT_CMDS_MI, audit_bb_end },
-	{ "MI_STORE_DATA_IMM", HSW_CLIENT_MI, HSW_MI_STORE_DATA_IMM_OP, 0x3F, 4, 5, VGT_CMDS_MI, audit_sdi },
+static const struct vgt_cmd_rule vgt_cmd_rules[HSW_NUM_CMDS] = {
+	[HSW_CMD_MI_NOOP] = { .groups = VGT_CMDS_MI },
+	[HSW_CMD_MI_USER_INTERRUPT] = { .groups = VGT_CMDS_MI, .audit = audit_user_interrupt },
+	[HSW_CMD_MI_ARB_CHECK] = { .groups = VGT_CMDS_MI },
+	[HSW_CMD_MI_BATCH_BUFFER_END] = { .groups = VGT_CMDS_MI, .audit = audit_bb_end },
+	[HSW_CMD_MI_STORE_DATA_IMM] = { .groups = VGT_CMDS_MI, .audit = audit_sdi },
 	/* Stores into the guest's own status page: HWS_PGA is checked at submission. */
-	{ "MI_STORE_DATA_INDEX", HSW_CLIENT_MI, HSW_MI_STORE_DATA_INDEX_OP, 0x3F, 3, 3, VGT_CMDS_MI, NULL },
-	{ "MI_LOAD_REGISTER_IMM", HSW_CLIENT_MI, HSW_MI_LOAD_REGISTER_IMM_OP, 0xFF, 3, 1 + 2 * HSW_MI_LRI_MAX_REGS, VGT_CMDS_MI, audit_lri },
-	{ "MI_STORE_REGISTER_MEM", HSW_CLIENT_MI, HSW_MI_STORE_REGISTER_MEM_OP, 0x3F, 3, 3, VGT_CMDS_MI, audit_srm_lrm },
-	{ "MI_LOAD_REGISTER_MEM", HSW_CLIENT_MI, HSW_MI_LOAD_REGISTER_MEM_OP, 0x3F, 3, 3, VGT_CMDS_MI, audit_srm_lrm },
-	{ "MI_FLUSH_DW", HSW_CLIENT_MI, HSW_MI_FLUSH_DW_OP, HSW_MI_FLUSH_DW_LEN_MASK, 3, 4, VGT_CMDS_FLUSH_DW, audit_flush_dw },
-	{ "MI_BATCH_BUFFER_START", HSW_CLIENT_MI, HSW_MI_BATCH_BUFFER_START_OP, 0x3F, 2, 2, VGT_CMDS_MI, audit_bb_start },
-	{ "PIPE_CONTROL", HSW_CLIENT_3D, HSW_PIPE_CONTROL_OPCODE, HSW_CMD_LEN_MASK_3D, 4, 5, VGT_CMDS_RENDER, audit_pipe_control },
-	{ "XY_COLOR_BLT", HSW_CLIENT_2D, HSW_XY_COLOR_BLT_OP, HSW_CMD_LEN_MASK_2D, 6, 6, VGT_CMDS_BLT, audit_color_blt },
-	{ "XY_SRC_COPY_BLT", HSW_CLIENT_2D, HSW_XY_SRC_COPY_BLT_OP, HSW_CMD_LEN_MASK_2D, 8, 8, VGT_CMDS_BLT, audit_src_copy_blt },
+	[HSW_CMD_MI_STORE_DATA_INDEX] = { .groups = VGT_CMDS_MI },
+	[HSW_CMD_MI_LOAD_REGISTER_IMM] = { .groups = VGT_CMDS_MI, .audit = audit_lri },
+	[HSW_CMD_MI_STORE_REGISTER_MEM] = { .groups = VGT_CMDS_MI, .audit = audit_srm_lrm },
+	[HSW_CMD_MI_FLUSH_DW] = { .groups = VGT_CMDS_FLUSH_DW, .audit = audit_flush_dw },
+	[HSW_CMD_MI_LOAD_REGISTER_MEM] = { .groups = VGT_CMDS_MI, .audit = audit_srm_lrm },
+	[HSW_CMD_MI_BATCH_BUFFER_START] = { .groups = VGT_CMDS_MI, .audit = audit_bb_start },
+	[HSW_CMD_PIPE_CONTROL] = { .groups = VGT_CMDS_RENDER, .audit = audit_pipe_control },
+	[HSW_CMD_XY_COLOR_BLT] = { .groups = VGT_CMDS_BLT, .audit = audit_color_blt },
+	[HSW_CMD_XY_SRC_COPY_BLT] = { .groups = VGT_CMDS_BLT, .audit = audit_src_copy_blt },
 };
-
-static const struct vgt_cmd_desc *cmd_lookup(uint32_t dw0)
-{
-	uint32_t client = HSW_CMD_CLIENT(dw0), op = hsw_cmd_opcode(dw0);
-
-	for (size_t i = 0; i < sizeof(vgt_hsw_cmds) / sizeof(vgt_hsw_cmds[0]); i++)
-		if (vgt_hsw_cmds[i].client == client && vgt_hsw_cmds[i].opcode == op)
-			return &vgt_hsw_cmds[i];
-	return NULL;
-}
 
 static int refuse(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int refuse(struct scan *s, const char *fmt, ...)
@@ -348,36 +345,46 @@ static int audit_src_copy_blt(struct scan *s, uint32_t *cmd, unsigned len, unsig
 
 /* ---- The walk ----------------------------------------------------------------- */
 
-static int decode(struct scan *s, uint32_t dw0, const struct vgt_cmd_desc **cp, unsigned *lenp)
+static int decode(struct scan *s, uint32_t dw0, const struct hsw_cmd_enc **cp, unsigned *lenp)
 {
-	const struct vgt_cmd_desc *c = cmd_lookup(dw0);
-	unsigned len;
+	const char *engine = vgt_hsw_engines[s->engine].name;
+	const struct hsw_cmd_enc *c = hsw_cmd_find(dw0, 1u << s->engine);
+	uint32_t len;
 
-	if (!c)
+	if (!c) {
+		c = hsw_cmd_find(dw0, HSW_ENG_ALL);
+		if (c)
+			return refuse(s, "%s is not valid on %s", c->name, engine);
 		return refuse(s, "unknown command 0x%08x", dw0);
-	if (!(c->groups & vgt_hsw_engines[s->engine].cmd_groups))
-		return refuse(s, "%s is not valid on %s", c->name, vgt_hsw_engines[s->engine].name);
-	len = c->len_mask ? (dw0 & c->len_mask) + 2u : 1u;
-	if (len < c->min_len || len > c->max_len || (c->audit == audit_lri && !(len & 1u)))
-		return refuse(s, "%s with a bad length of %u dwords", c->name, len);
+	}
+	if (!(vgt_cmd_rules[c->id].groups & vgt_hsw_engines[s->engine].cmd_groups))
+		return refuse(s, "%s is not accepted on %s", c->name, engine);
+	/*
+	 * The whole length field, as the GPU reads it: a bit the audit ignored
+	 * would let the GPU walk a ring other than the one audited.
+	 */
+	len = hsw_cmd_len(c, dw0);
+	if (!hsw_cmd_len_ok(c, len) || len > MAX_CMD_DW)
+		return refuse(s, "%s with a bad length of %u dwords (DW0 0x%08x)", c->name, len, dw0);
 	*cp = c;
 	*lenp = len;
 	return 0;
 }
 
-static int one_command(struct scan *s, uint32_t *cmd, unsigned len, const struct vgt_cmd_desc *c,
+static int one_command(struct scan *s, uint32_t *cmd, unsigned len, const struct hsw_cmd_enc *c,
 		       unsigned level, bool in_ring)
 {
+	cmd_audit_fn *audit = vgt_cmd_rules[c->id].audit;
 	uint32_t pos = 0;
 	int ret = emit(s, in_ring, cmd, len, &pos);
 
 	if (ret)
 		return ret;
-	if (c->audit) {
+	if (audit) {
 		/* The audit sees the copy: what it approves is what will run. */
 		uint32_t *copy = (in_ring ? s->w->ring : s->w->batch) + pos;
 
-		ret = c->audit(s, copy, len, level, pos, in_ring);
+		ret = audit(s, copy, len, level, pos, in_ring);
 	}
 	return ret;
 }
@@ -413,7 +420,7 @@ static int walk_batch(struct scan *s, const struct segment *seg)
 	uint64_t gm = seg->gm;
 
 	for (;;) {
-		const struct vgt_cmd_desc *c;
+		const struct hsw_cmd_enc *c;
 		unsigned len;
 		int ret;
 
@@ -429,10 +436,11 @@ static int walk_batch(struct scan *s, const struct segment *seg)
 		ret = one_command(s, cmd, len, c, seg->level, false);
 		if (ret)
 			return ret;
-		if (c->audit == audit_bb_end)
+		if (c->id == HSW_CMD_MI_BATCH_BUFFER_END)
 			return 0;
 		/* A chained batch (no return) ends this one. */
-		if (c->audit == audit_bb_start && !(seg->level == 1 && (cmd[0] & HSW_MI_BB_SECOND_LEVEL)))
+		if (c->id == HSW_CMD_MI_BATCH_BUFFER_START &&
+		    !(seg->level == 1 && (cmd[0] & HSW_MI_BB_SECOND_LEVEL)))
 			return 0;
 		gm += len * 4u;
 	}
@@ -540,7 +548,7 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 	}
 	ret = 0;
 	for (uint32_t i = 0; !ret && i < n;) {
-		const struct vgt_cmd_desc *c;
+		const struct hsw_cmd_enc *c;
 		unsigned len;
 
 		ret = decode(s, dw[i], &c, &len);
@@ -552,7 +560,8 @@ int vgt_scan_submission(struct vgt_vgpu *v, unsigned engine, uint32_t head, uint
 		}
 		/* Cut before the piece's ring or its batch budget would run out. */
 		if (s->w->ring_dw && (s->w->ring_dw + len > PIECE_DW ||
-				      (c->audit == audit_bb_start && s->npending >= PIECE_BATCHES))) {
+				      (c->id == HSW_CMD_MI_BATCH_BUFFER_START &&
+				       s->npending >= PIECE_BATCHES))) {
 			ret = finish_piece(s);
 			if (ret)
 				break;

@@ -3,7 +3,9 @@
  * gensim's command streamer: Gen7 ring buffers, first- and second-level
  * batch buffers, and execution of the supported commands.
  *
- * A command that is not in the table, is not valid on the engine, has a
+ * Commands and their lengths are decoded with hsw_cmd_table.h, taking the
+ * whole DWord Length field as the hardware does.  A command that is not in
+ * the table, is not valid on the engine, has a
  * bad length or a bad operand halts the engine, as the hardware does: the
  * error is latched in RING_EIR/ESR, the header in RING_IPEHR, the engine's
  * command-error interrupt is raised, and the engine stays halted until it
@@ -15,6 +17,7 @@
 
 #include "gensim_private.h"
 #include "hsw/hsw_cmds.h"
+#include "hsw/hsw_cmd_table.h"
 
 const struct gensim_engine_desc gensim_engines[GENSIM_NUM_ENGINES] = {
 	[GENSIM_RCS] = {
@@ -50,13 +53,14 @@ const struct gensim_engine_desc gensim_engines[GENSIM_NUM_ENGINES] = {
 typedef int gensim_cmd_fn(struct gensim *gs, struct gensim_engine *eng,
 			  const uint32_t *cmd, unsigned len);
 
+/*
+ * What gensim executes, per command.  How a command is recognised, on
+ * which engines it exists and how long it is comes from hsw_cmd_table.h,
+ * shared with the mediator's auditor; a command listed there without an
+ * exec here is not modelled and halts the engine.
+ */
 struct gensim_cmd {
-	const char *name;
-	uint32_t client;
-	uint32_t opcode;        /* MI: 28:23, 2D: 28:22, 3D: 31:16 of DW0 */
-	uint32_t len_mask;      /* 0: single dword */
-	unsigned min_len, max_len;  /* total dwords */
-	uint32_t group;
+	uint32_t group;         /* GENSIM_CMDS_* */
 	gensim_cmd_fn *exec;
 };
 
@@ -64,32 +68,27 @@ static gensim_cmd_fn cmd_nop, cmd_user_interrupt, cmd_bb_end, cmd_bb_start,
 	cmd_sdi, cmd_sdi_index, cmd_lri, cmd_srm, cmd_lrm, cmd_flush_dw,
 	cmd_pipe_control, cmd_xy_color_blt, cmd_xy_src_copy_blt;
 
-static const struct gensim_cmd gensim_hsw_cmds[] = {
-	{ "MI_NOOP", HSW_CLIENT_MI, HSW_MI_NOOP_OP, 0, 1, 1, GENSIM_CMDS_MI, cmd_nop },
-	{ "MI_USER_INTERRUPT", HSW_CLIENT_MI, HSW_MI_USER_INTERRUPT_OP, 0, 1, 1, GENSIM_CMDS_MI, cmd_user_interrupt },
-	{ "MI_ARB_CHECK", HSW_CLIENT_MI, HSW_MI_ARB_CHECK_OP, 0, 1, 1, GENSIM_CMDS_MI, cmd_nop },
-	{ "MI_BATCH_BUFFER_END", HSW_CLIENT_MI, HSW_MI_BATCH_BUFFER_END_OP, 0, 1, 1, GENSIM_CMDS_MI, cmd_bb_end },
-	{ "MI_STORE_DATA_IMM", HSW_CLIENT_MI, HSW_MI_STORE_DATA_IMM_OP, 0x3F, 4, 5, GENSIM_CMDS_MI, cmd_sdi },
-	{ "MI_STORE_DATA_INDEX", HSW_CLIENT_MI, HSW_MI_STORE_DATA_INDEX_OP, 0x3F, 3, 3, GENSIM_CMDS_MI, cmd_sdi_index },
-	{ "MI_LOAD_REGISTER_IMM", HSW_CLIENT_MI, HSW_MI_LOAD_REGISTER_IMM_OP, 0xFF, 3, 1 + 2 * HSW_MI_LRI_MAX_REGS, GENSIM_CMDS_MI, cmd_lri },
-	{ "MI_STORE_REGISTER_MEM", HSW_CLIENT_MI, HSW_MI_STORE_REGISTER_MEM_OP, 0x3F, 3, 3, GENSIM_CMDS_MI, cmd_srm },
-	{ "MI_LOAD_REGISTER_MEM", HSW_CLIENT_MI, HSW_MI_LOAD_REGISTER_MEM_OP, 0x3F, 3, 3, GENSIM_CMDS_MI, cmd_lrm },
-	{ "MI_FLUSH_DW", HSW_CLIENT_MI, HSW_MI_FLUSH_DW_OP, HSW_MI_FLUSH_DW_LEN_MASK, 3, 4, GENSIM_CMDS_FLUSH_DW, cmd_flush_dw },
-	{ "MI_BATCH_BUFFER_START", HSW_CLIENT_MI, HSW_MI_BATCH_BUFFER_START_OP, 0x3F, 2, 2, GENSIM_CMDS_MI, cmd_bb_start },
-	{ "PIPE_CONTROL", HSW_CLIENT_3D, HSW_PIPE_CONTROL_OPCODE, HSW_CMD_LEN_MASK_3D, 4, 5, GENSIM_CMDS_RENDER, cmd_pipe_control },
-	{ "XY_COLOR_BLT", HSW_CLIENT_2D, HSW_XY_COLOR_BLT_OP, HSW_CMD_LEN_MASK_2D, 6, 6, GENSIM_CMDS_BLT, cmd_xy_color_blt },
-	{ "XY_SRC_COPY_BLT", HSW_CLIENT_2D, HSW_XY_SRC_COPY_BLT_OP, HSW_CMD_LEN_MASK_2D, 8, 8, GENSIM_CMDS_BLT, cmd_xy_src_copy_blt },
+static const struct gensim_cmd gensim_hsw_cmds[HSW_NUM_CMDS] = {
+	[HSW_CMD_MI_NOOP] = { GENSIM_CMDS_MI, cmd_nop },
+	[HSW_CMD_MI_USER_INTERRUPT] = { GENSIM_CMDS_MI, cmd_user_interrupt },
+	[HSW_CMD_MI_ARB_CHECK] = { GENSIM_CMDS_MI, cmd_nop },
+	[HSW_CMD_MI_BATCH_BUFFER_END] = { GENSIM_CMDS_MI, cmd_bb_end },
+	[HSW_CMD_MI_STORE_DATA_IMM] = { GENSIM_CMDS_MI, cmd_sdi },
+	[HSW_CMD_MI_STORE_DATA_INDEX] = { GENSIM_CMDS_MI, cmd_sdi_index },
+	[HSW_CMD_MI_LOAD_REGISTER_IMM] = { GENSIM_CMDS_MI, cmd_lri },
+	[HSW_CMD_MI_STORE_REGISTER_MEM] = { GENSIM_CMDS_MI, cmd_srm },
+	[HSW_CMD_MI_FLUSH_DW] = { GENSIM_CMDS_FLUSH_DW, cmd_flush_dw },
+	[HSW_CMD_MI_LOAD_REGISTER_MEM] = { GENSIM_CMDS_MI, cmd_lrm },
+	[HSW_CMD_MI_BATCH_BUFFER_START] = { GENSIM_CMDS_MI, cmd_bb_start },
+	[HSW_CMD_PIPE_CONTROL] = { GENSIM_CMDS_RENDER, cmd_pipe_control },
+	[HSW_CMD_XY_COLOR_BLT] = { GENSIM_CMDS_BLT, cmd_xy_color_blt },
+	[HSW_CMD_XY_SRC_COPY_BLT] = { GENSIM_CMDS_BLT, cmd_xy_src_copy_blt },
 };
 
-static const struct gensim_cmd *cmd_lookup(uint32_t dw0)
-{
-	uint32_t client = HSW_CMD_CLIENT(dw0), op = hsw_cmd_opcode(dw0);
-
-	for (size_t i = 0; i < sizeof(gensim_hsw_cmds) / sizeof(gensim_hsw_cmds[0]); i++)
-		if (gensim_hsw_cmds[i].client == client && gensim_hsw_cmds[i].opcode == op)
-			return &gensim_hsw_cmds[i];
-	return NULL;
-}
+/* hsw_cmd_table.h names engines by gensim's own indexes. */
+_Static_assert(GENSIM_RCS == 0 && GENSIM_VCS == 1 && GENSIM_BCS == 2 && GENSIM_VECS == 3 &&
+	       GENSIM_NUM_ENGINES == HSW_NUM_ENGINES, "engine indexes as hsw_cmd_table.h has them");
+_Static_assert(HSW_CMD_MAX_DW <= GENSIM_MAX_CMD_DWORDS, "the longest command fits eng->cmd");
 
 /* ---- Engine state -------------------------------------------------------- */
 
@@ -164,14 +163,15 @@ static void halt(struct gensim *gs, struct gensim_engine *eng, uint32_t err, uin
 		gensim_irq_engine(gs, eng, eng->desc->error_irq);
 }
 
-static int command_length(const struct gensim_cmd *c, uint32_t dw0, unsigned *len)
+/*
+ * The length the header states, from the whole DWord Length field as the
+ * hardware reads it; a length the command does not have is an error.
+ */
+static int command_length(const struct hsw_cmd_enc *c, uint32_t dw0, unsigned *len)
 {
-	unsigned n = c->len_mask ? (dw0 & c->len_mask) + 2u : 1u;
+	uint32_t n = hsw_cmd_len(c, dw0);
 
-	if (n < c->min_len || n > c->max_len)
-		return -EINVAL;
-	/* LRI carries whole (register, value) pairs. */
-	if (c->exec == cmd_lri && !(n & 1u))
+	if (!hsw_cmd_len_ok(c, n) || n > GENSIM_MAX_CMD_DWORDS)
 		return -EINVAL;
 	*len = n;
 	return 0;
@@ -182,17 +182,19 @@ static int command_length(const struct gensim_cmd *c, uint32_t dw0, unsigned *le
  * engine (and returns NULL) on a fault, an unknown or misplaced command or
  * a bad length.
  */
-static const struct gensim_cmd *fetch_header(struct gensim *gs, struct gensim_engine *eng,
-					     uint64_t gm, unsigned *len)
+static const struct hsw_cmd_enc *fetch_header(struct gensim *gs, struct gensim_engine *eng,
+					      uint64_t gm, unsigned *len)
 {
-	const struct gensim_cmd *c;
+	const struct hsw_cmd_enc *c;
 
 	if (gensim_gm_access(gs, eng, gm, eng->cmd, 4, GENSIM_READ)) {
 		halt(gs, eng, HSW_ERR_PAGE_TABLE, 0);
 		return NULL;
 	}
-	c = cmd_lookup(eng->cmd[0]);
-	if (!c || !(c->group & eng->desc->cmd_mask) || command_length(c, eng->cmd[0], len)) {
+	c = hsw_cmd_find(eng->cmd[0], 1u << eng->id);
+	if (!c || !gensim_hsw_cmds[c->id].exec ||
+	    !(gensim_hsw_cmds[c->id].group & eng->desc->cmd_mask) ||
+	    command_length(c, eng->cmd[0], len)) {
 		halt(gs, eng, HSW_ERR_INSTRUCTION, eng->cmd[0]);
 		return NULL;
 	}
@@ -205,10 +207,10 @@ static const struct gensim_cmd *fetch_header(struct gensim *gs, struct gensim_en
  * halted.
  */
 static int fetch(struct gensim *gs, struct gensim_engine *eng,
-		 const struct gensim_cmd **cmdp, unsigned *lenp)
+		 const struct hsw_cmd_enc **cmdp, unsigned *lenp)
 {
 	uint32_t base = eng->desc->base;
-	const struct gensim_cmd *c;
+	const struct hsw_cmd_enc *c;
 	unsigned len;
 	uint64_t addr;
 
@@ -283,13 +285,13 @@ uint64_t gensim_engine_exec(struct gensim *gs, struct gensim_engine *eng, uint64
 
 	gs->exec_cost_ns = 0;
 	while (n < max && gensim_engine_runnable(gs, eng)) {
-		const struct gensim_cmd *c;
+		const struct hsw_cmd_enc *c;
 		unsigned len;
 		int ret = fetch(gs, eng, &c, &len);
 
 		if (ret <= 0)
 			break;
-		ret = c->exec(gs, eng, eng->cmd, len);
+		ret = gensim_hsw_cmds[c->id].exec(gs, eng, eng->cmd, len);
 		n++;
 		eng->commands++;
 		gs->stats.commands++;

@@ -553,6 +553,77 @@ static void test_bad_length_halts(void **state)
 	gensim_destroy(gs);
 }
 
+/*
+ * gensim reads the whole DWord Length field of hsw_cmd_table.h, as the
+ * hardware does: a header whose low bits alone would give a valid length
+ * but whose upper field bits make it another length halts the engine at
+ * that header, on every engine, and nothing of it runs.
+ */
+static void test_length_upper_field_bits_halt(void **state)
+{
+	static const uint32_t bases[] = { HSW_RCS_BASE, HSW_VCS_BASE, HSW_BCS_BASE, HSW_VECS_BASE };
+	static const struct {
+		enum gensim_engine_id e;
+		uint32_t dw0;
+	} c[] = {
+		/* MI_STORE_DATA_IMM: 6 bits on RCS, 8 on VCS/VECS, 10 on BCS. */
+		{ GENSIM_RCS, HSW_MI_INSTR(HSW_MI_STORE_DATA_IMM_OP, 0x22) | HSW_MI_USE_GGTT },
+		{ GENSIM_VCS, HSW_MI_INSTR(HSW_MI_STORE_DATA_IMM_OP, 0x42) | HSW_MI_USE_GGTT },
+		{ GENSIM_VECS, HSW_MI_INSTR(HSW_MI_STORE_DATA_IMM_OP, 0x82) | HSW_MI_USE_GGTT },
+		{ GENSIM_BCS, HSW_MI_INSTR(HSW_MI_STORE_DATA_IMM_OP, 0x42) | HSW_MI_USE_GGTT },
+		{ GENSIM_BCS, HSW_MI_INSTR(HSW_MI_STORE_DATA_IMM_OP, 0x202) | HSW_MI_USE_GGTT },
+		/* MI_STORE_DATA_INDEX and MI_BATCH_BUFFER_START: 8 bits everywhere. */
+		{ GENSIM_RCS, HSW_MI_INSTR(HSW_MI_STORE_DATA_INDEX_OP, 0x41) },
+		{ GENSIM_VCS, HSW_MI_INSTR(HSW_MI_STORE_DATA_INDEX_OP, 0x81) },
+		{ GENSIM_BCS, HSW_MI_INSTR(HSW_MI_STORE_DATA_INDEX_OP, 0x41) },
+		{ GENSIM_VECS, HSW_MI_INSTR(HSW_MI_STORE_DATA_INDEX_OP, 0xC1) },
+		{ GENSIM_RCS, HSW_MI_INSTR(HSW_MI_BATCH_BUFFER_START_OP, 0x40) },
+		{ GENSIM_VCS, HSW_MI_INSTR(HSW_MI_BATCH_BUFFER_START_OP, 0x80) },
+		{ GENSIM_BCS, HSW_MI_INSTR(HSW_MI_BATCH_BUFFER_START_OP, 0xC0) },
+		{ GENSIM_VECS, HSW_MI_INSTR(HSW_MI_BATCH_BUFFER_START_OP, 0x40) },
+	};
+	const uint32_t batch[] = {
+		HSW_MI_STORE_DATA_IMM | HSW_MI_USE_GGTT, 0, DATA_GM + 4, 0xBAD, HSW_MI_BATCH_BUFFER_END,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct harness_ring r;
+		struct gensim *gs = harness_create(NULL);
+		uint32_t op = HSW_MI_OPCODE(c[i].dw0), cmd[8];
+		struct gensim_engine_state st;
+
+		/* Operands that would store 0xBAD somewhere, read with a short length. */
+		if (op == HSW_MI_STORE_DATA_IMM_OP) {
+			const uint32_t sdi[] = { c[i].dw0, 0, DATA_GM, 0xBAD, 0, 0, 0, 0 };
+
+			memcpy(cmd, sdi, sizeof(cmd));
+		} else if (op == HSW_MI_STORE_DATA_INDEX_OP) {
+			const uint32_t sdx[] = { c[i].dw0, 0x100, 0xBAD, 0, 0, 0, 0, 0 };
+
+			memcpy(cmd, sdx, sizeof(cmd));
+		} else {
+			const uint32_t bbs[] = { c[i].dw0, BATCH_GM, 0, 0, 0, 0, 0, 0 };
+
+			memcpy(cmd, bbs, sizeof(cmd));
+		}
+		put_dwords(gs, BATCH_GM, batch, sizeof(batch) / 4);
+		ring_init(gs, &r, c[i].e, RING_GM, 4096, HWSP_GM);
+		ring_submit(gs, &r, cmd, 8);
+		st = engine_state(gs, c[i].e);
+		if (!st.halted)
+			fail_msg("case %zu: DW0 0x%08x on %s was run with a short length", i, c[i].dw0,
+				 gensim_engine_name(c[i].e));
+		assert_true(st.eir & HSW_ERR_INSTRUCTION);
+		assert_int_equal(rd(gs, HSW_RING_IPEHR(bases[c[i].e])), c[i].dw0);
+		assert_int_equal(rd(gs, HSW_RING_HEAD(bases[c[i].e])) & HSW_HEAD_ADDR, 0);
+		assert_int_equal(mem32(gs, DATA_GM), 0);
+		assert_int_equal(mem32(gs, DATA_GM + 4), 0);
+		assert_int_equal(mem32(gs, HWSP_GM + 0x100), 0);
+		gensim_destroy(gs);
+	}
+}
+
 static void test_tail_beyond_ring_size_halts(void **state)
 {
 	struct harness_ring r;
@@ -749,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_opcode_halts_and_reset_recovers),
 		cmocka_unit_test(test_error_interrupt_when_unmasked),
 		cmocka_unit_test(test_bad_length_halts),
+		cmocka_unit_test(test_length_upper_field_bits_halt),
 		cmocka_unit_test(test_tail_beyond_ring_size_halts),
 		cmocka_unit_test(test_ring_size_field),
 		cmocka_unit_test(test_ring_fetch_fault_halts),

@@ -16,19 +16,9 @@
 #define HSW_2D_OPCODE(dw)       (((dw) >> 22) & 0x7Fu)
 
 /*
- * The opcode as command tables key it: MI bits 28:23, 2D bits 28:22, 3D
- * bits 31:16 (client, subtype, opcode, sub-opcode); 0xFFFFFFFF for the
- * unused client.
+ * Which commands exist on which engine and how long each is: see
+ * hsw_cmd_table.h, the one table the auditor and gensim both decode with.
  */
-static inline unsigned int hsw_cmd_opcode(unsigned int dw0)
-{
-	switch (HSW_CMD_CLIENT(dw0)) {
-	case HSW_CLIENT_MI: return HSW_MI_OPCODE(dw0);
-	case HSW_CLIENT_2D: return HSW_2D_OPCODE(dw0);
-	case HSW_CLIENT_3D: return dw0 >> 16;
-	default: return 0xFFFFFFFFu;
-	}
-}
 
 #define HSW_MI_INSTR(op, len)   (((unsigned int)(op) << 23) | (unsigned int)(len))
 
@@ -66,7 +56,6 @@ static inline unsigned int hsw_cmd_opcode(unsigned int dw0)
 #define HSW_MI_USE_GGTT                 (1u << 22)  /* SDI, SRM, LRM */
 
 /* MI_FLUSH_DW */
-#define HSW_MI_FLUSH_DW_LEN_MASK        0x3Fu
 #define HSW_MI_FLUSH_DW_STORE_INDEX     (1u << 21)
 #define HSW_MI_FLUSH_DW_INVALIDATE_TLB  (1u << 18)
 #define HSW_MI_FLUSH_DW_OP_SHIFT        14
@@ -118,10 +107,5 @@ static inline unsigned int hsw_cmd_opcode(unsigned int dw0)
 #define HSW_BR13_32BPP                  (3u << 24)
 #define HSW_ROP_SRCCOPY                 0xCCu
 #define HSW_ROP_PATCOPY                 0xF0u
-
-/* Length rule: "DWord Length" is total dwords - 2. */
-#define HSW_CMD_LEN_MASK_MI             0x3Fu
-#define HSW_CMD_LEN_MASK_2D             0xFFu
-#define HSW_CMD_LEN_MASK_3D             0xFFu
 
 #endif /* HSW_CMDS_H */
