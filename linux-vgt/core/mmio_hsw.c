@@ -50,6 +50,16 @@ static void gdrst_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t
 	vgt_vreg_set(v, off, 0);
 }
 
+/*
+ * RING_FAULT_REG: the vGPU's own faults (scheduler.c puts them there).
+ * Writing VALID back clear clears it, as i915's read-modify-write does on
+ * hardware; writing it set does not make a fault.
+ */
+static void fault_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
+{
+	vgt_vreg_set(v, off, old & val);
+}
+
 static void forcewake_write(struct vgt_vgpu *v, uint32_t off, uint32_t old, uint32_t val)
 {
 	(void)old;
@@ -139,10 +149,10 @@ const struct vgt_mmio_desc vgt_mmio_hsw[] = {
 	{ HSW_VCS_HWS_PGA, 4, HSW, GM | CTX, 0, ~HSW_HWS_ADDRESS_MASK, 0, "VCS_HWS_PGA", NULL, NULL },
 	{ HSW_BCS_HWS_PGA, 4, HSW, GM | CTX, 0, ~HSW_HWS_ADDRESS_MASK, 0, "BCS_HWS_PGA", NULL, NULL },
 	{ HSW_VECS_HWS_PGA, 4, HSW, GM | CTX, 0, ~HSW_HWS_ADDRESS_MASK, 0, "VECS_HWS_PGA", NULL, NULL },
-	{ HSW_RCS_FAULT_REG, 4, HSW, 0, 0, ~HSW_FAULT_VALID, 0, "RCS_FAULT_REG", NULL, NULL },
-	{ HSW_VCS_FAULT_REG, 4, HSW, 0, 0, ~HSW_FAULT_VALID, 0, "VCS_FAULT_REG", NULL, NULL },
-	{ HSW_BCS_FAULT_REG, 4, HSW, 0, 0, ~HSW_FAULT_VALID, 0, "BCS_FAULT_REG", NULL, NULL },
-	{ HSW_VECS_FAULT_REG, 4, HSW, 0, 0, ~HSW_FAULT_VALID, 0, "VECS_FAULT_REG", NULL, NULL },
+	{ HSW_RCS_FAULT_REG, 4, HSW, 0, 0, ~HSW_FAULT_VALID, 0, "RCS_FAULT_REG", NULL, fault_write },
+	{ HSW_VCS_FAULT_REG, 4, HSW, 0, 0, ~HSW_FAULT_VALID, 0, "VCS_FAULT_REG", NULL, fault_write },
+	{ HSW_BCS_FAULT_REG, 4, HSW, 0, 0, ~HSW_FAULT_VALID, 0, "BCS_FAULT_REG", NULL, fault_write },
+	{ HSW_VECS_FAULT_REG, 4, HSW, 0, 0, ~HSW_FAULT_VALID, 0, "VECS_FAULT_REG", NULL, fault_write },
 
 	{ HSW_GDRST, 4, HSW, 0, 0, ~0x1Fu, 0, "GEN6_GDRST", NULL, gdrst_write },
 	{ HSW_ECOBUS, 4, HSW, 0, HSW_ECOBUS_FORCEWAKE_MT_ENABLE, ALL, 0, "ECOBUS", NULL, NULL },

@@ -53,10 +53,21 @@ static uint32_t mmio_read(struct vgt_host *host, uint32_t off)
 	return (uint32_t)v;
 }
 
+/* Clears VALID as i915 does (a read-modify-write), so that the next fault latches. */
+static void fault_clear(struct vgt_host *host, unsigned e, uint32_t fault)
+{
+	mmio_write(host, vgt_hsw_engines[e].fault_reg, fault & ~HSW_FAULT_VALID);
+}
+
 static void ring_start(struct vgt_host *host, unsigned e)
 {
 	struct vgt_phys_engine *pe = &host->eng[e];
 	uint32_t base = vgt_hsw_engines[e].base;
+	uint32_t fault = mmio_read(host, vgt_hsw_engines[e].fault_reg);
+
+	/* A fault of what ran before is nobody's now. */
+	if (fault & HSW_FAULT_VALID)
+		fault_clear(host, e, fault);
 
 	mmio_write(host, HSW_RING_CTL(base), 0);
 	mmio_write(host, HSW_RING_HEAD(base), 0);
@@ -383,6 +394,33 @@ static void retire(struct vgt_vgpu *v, unsigned e, struct vgt_workload *w)
 	vgt_workload_free(w);
 }
 
+/*
+ * A fault the engine latched while a vGPU's work ran is that vGPU's: its
+ * own RING_FAULT_REG shows it, when the page lies in its own graphics
+ * memory (its addresses are the host's: the GGTT is partitioned).  A fault
+ * anywhere else (the mediator's ring, shadow batches, status pages) is the
+ * host's: logged, never shown to a guest.  Only the owner's work runs
+ * between two polls that see work in flight, so the owner is the culprit.
+ */
+static void collect_fault(struct vgt_host *host, unsigned e)
+{
+	const struct vgt_engine_desc *d = &vgt_hsw_engines[e];
+	struct vgt_vgpu *v = host->eng[e].owner;
+	uint32_t fault = mmio_read(host, d->fault_reg);
+
+	if (!(fault & HSW_FAULT_VALID))
+		return;
+	fault_clear(host, e, fault);
+	if (v && vgt_gm_owned(v, fault & HSW_FAULT_PAGE_MASK, VGT_PAGE_SIZE)) {
+		/* Its first fault stays until it clears VALID, as the engine's does. */
+		if (!(vgt_vreg(v, d->fault_reg) & HSW_FAULT_VALID))
+			vgt_vreg_set(v, d->fault_reg, fault);
+		return;
+	}
+	vgt_log(host, VGT_LOG_WARN, "%s: GPU fault at 0x%08x outside %s memory", d->name,
+		fault & HSW_FAULT_PAGE_MASK, v ? "the running vGPU's" : "any vGPU's");
+}
+
 /* Retires the oldest workload in flight. */
 static void complete(struct vgt_host *host, unsigned e)
 {
@@ -521,6 +559,8 @@ void vgt_sched_poll(struct vgt_host *host)
 		if (!pe->running)
 			continue;
 		host->hw->dma_read(host->hw_handle, pe->seqno_maddr, &seqno, sizeof(seqno));
+		/* After the sequence number: a fault of work it says is done is visible by now. */
+		collect_fault(host, e);
 		while (pe->running && (int32_t)(seqno - (uint32_t)pe->running->seqno) >= 0)
 			complete(host, e);
 		if (pe->running && host->now_ns - pe->running->start_ns > host->hang_ns)

@@ -40,7 +40,7 @@ int gensim_surface_row(struct gensim *gs, struct gensim_engine *eng,
 
 		if (addr < 0 || (uint64_t)addr + len > 0x100000000ull) {
 			/* Outside the 32-bit graphics address space: a fault. */
-			gensim_gm_fault(gs, eng, dir);
+			gensim_gm_fault(gs, eng, (uint64_t)addr);
 			if (dir == GENSIM_READ)
 				memset(buf, 0, len);
 			return -EFAULT;

@@ -5,7 +5,7 @@
  *
  * A GPU access through a PTE without the valid bit, beyond the 2 GiB GGTT,
  * or to an address outside machine memory faults: the engine's
- * RING_FAULT_REG latches the fault (valid, GTT select, access type), a read
+ * RING_FAULT_REG latches the faulting page (see gensim_gm_fault), a read
  * returns zeros, a write is dropped, and the fault is counted.  A command
  * fetch that faults halts the engine (see gensim_cs.c).
  */
@@ -17,16 +17,20 @@
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "gensim stores little-endian device memory in host order");
 
-void gensim_gm_fault(struct gensim *gs, struct gensim_engine *eng, enum gensim_access dir)
+/*
+ * The Gen7 layout (hsw_regs.h): the page of the 32-bit graphics address
+ * that faulted, GTT select set (every access gensim models goes through
+ * the GGTT), source ID and fault type 0 (Linux names no Gen7 values for
+ * either) and VALID.  Gen7 has no read/write bit here: bit 17 is address.
+ * The first fault stays until software clears VALID, so a later one does
+ * not overwrite what the driver has not read yet; later ones are counted.
+ */
+void gensim_gm_fault(struct gensim *gs, struct gensim_engine *eng, uint64_t gm)
 {
 	gs->stats.gtt_faults++;
-	if (eng) {
-		uint32_t v = HSW_FAULT_VALID | HSW_FAULT_GTT_SEL;
-
-		if (dir == GENSIM_WRITE)
-			v |= HSW_FAULT_ACCESS_WRITE;
-		gensim_reg_set(gs, eng->desc->fault_reg, v);
-	}
+	if (eng && !(gensim_reg_get(gs, eng->desc->fault_reg) & HSW_FAULT_VALID))
+		gensim_reg_set(gs, eng->desc->fault_reg,
+			       ((uint32_t)gm & HSW_FAULT_PAGE_MASK) | HSW_FAULT_GTT_SEL | HSW_FAULT_VALID);
 }
 
 int gensim_gm_access(struct gensim *gs, struct gensim_engine *eng, uint64_t gm,
@@ -44,26 +48,26 @@ int gensim_gm_access(struct gensim *gs, struct gensim_engine *eng, uint64_t gm,
 		if (chunk > len)
 			chunk = len;
 		if (gm >= HSW_GM_SIZE) {
-			gensim_gm_fault(gs, eng, dir);
+			gensim_gm_fault(gs, eng, gm);
 			goto fault;
 		}
 		pte = gs->gtt[gm >> 12];
 		if (!(pte & HSW_PTE_VALID)) {
-			gensim_gm_fault(gs, eng, dir);
+			gensim_gm_fault(gs, eng, gm);
 			goto fault;
 		}
 		pa = HSW_PTE_DECODE(pte) + off;
 		if (pa >= gs->mem_size && gs->ext_mem) {
 			if (gs->ext_mem(gs->ext_mem_opaque, pa, p, chunk, dir != GENSIM_READ)) {
 				gs->stats.gtt_bad_address++;
-				gensim_gm_fault(gs, eng, dir);
+				gensim_gm_fault(gs, eng, gm);
 				goto fault;
 			}
 			goto next;
 		}
 		if (pa >= gs->mem_size || chunk > gs->mem_size - pa) {
 			gs->stats.gtt_bad_address++;
-			gensim_gm_fault(gs, eng, dir);
+			gensim_gm_fault(gs, eng, gm);
 			goto fault;
 		}
 		if (dir == GENSIM_READ)

@@ -155,8 +155,8 @@ static inline void gensim_reg_set(struct gensim *gs, uint32_t off, uint32_t val)
 
 /* gensim_gtt.c */
 enum gensim_access { GENSIM_READ, GENSIM_WRITE };
-/* Latches a GPU access fault in @eng's RING_FAULT_REG (if any) and counts it. */
-void gensim_gm_fault(struct gensim *gs, struct gensim_engine *eng, enum gensim_access dir);
+/* Latches a GPU access fault at @gm in @eng's RING_FAULT_REG (if any) and counts it. */
+void gensim_gm_fault(struct gensim *gs, struct gensim_engine *eng, uint64_t gm);
 int gensim_gm_access(struct gensim *gs, struct gensim_engine *eng, uint64_t gm,
 		     void *buf, size_t len, enum gensim_access dir);
 int gensim_gtt_mmio_read(struct gensim *gs, uint32_t off, unsigned size, uint64_t *val);

@@ -67,6 +67,16 @@ static void gdrst_write(struct gensim *gs, uint32_t off, uint32_t old, uint32_t 
 	gensim_reg_set(gs, off, 0);
 }
 
+/*
+ * RING_FAULT_REG: software clears VALID by writing it back clear (i915's
+ * read-modify-write); writing it set does not make a fault.  The other
+ * fields are the hardware's and stay.
+ */
+static void fault_write(struct gensim *gs, uint32_t off, uint32_t old, uint32_t val)
+{
+	gensim_reg_set(gs, off, old & val);
+}
+
 static void forcewake_write(struct gensim *gs, uint32_t off, uint32_t old, uint32_t val)
 {
 	(void)off; (void)old;
@@ -142,10 +152,10 @@ const struct gensim_reg gensim_hsw_regs[] = {
 	{ HSW_VCS_HWS_PGA, "VCS_HWS_PGA", 0, HSW_HWS_ADDRESS_MASK, 0, 0, NULL, NULL },
 	{ HSW_BCS_HWS_PGA, "BCS_HWS_PGA", 0, HSW_HWS_ADDRESS_MASK, 0, 0, NULL, NULL },
 	{ HSW_VECS_HWS_PGA, "VECS_HWS_PGA", 0, HSW_HWS_ADDRESS_MASK, 0, 0, NULL, NULL },
-	{ HSW_RCS_FAULT_REG, "RCS_FAULT_REG", 0, HSW_FAULT_VALID, 0, 0, NULL, NULL },
-	{ HSW_VCS_FAULT_REG, "VCS_FAULT_REG", 0, HSW_FAULT_VALID, 0, 0, NULL, NULL },
-	{ HSW_BCS_FAULT_REG, "BCS_FAULT_REG", 0, HSW_FAULT_VALID, 0, 0, NULL, NULL },
-	{ HSW_VECS_FAULT_REG, "VECS_FAULT_REG", 0, HSW_FAULT_VALID, 0, 0, NULL, NULL },
+	{ HSW_RCS_FAULT_REG, "RCS_FAULT_REG", 0, HSW_FAULT_VALID, 0, 0, NULL, fault_write },
+	{ HSW_VCS_FAULT_REG, "VCS_FAULT_REG", 0, HSW_FAULT_VALID, 0, 0, NULL, fault_write },
+	{ HSW_BCS_FAULT_REG, "BCS_FAULT_REG", 0, HSW_FAULT_VALID, 0, 0, NULL, fault_write },
+	{ HSW_VECS_FAULT_REG, "VECS_FAULT_REG", 0, HSW_FAULT_VALID, 0, 0, NULL, fault_write },
 
 	{ HSW_GDRST, "GEN6_GDRST", 0, 0x1Fu, 0, 0, NULL, gdrst_write },
 	{ HSW_ECOBUS, "ECOBUS", HSW_ECOBUS_FORCEWAKE_MT_ENABLE, 0, 0, 0, NULL, NULL },

@@ -376,7 +376,8 @@ static void test_batch_beyond_gtt_faults(void **state)
 	st = engine_state(gs, GENSIM_RCS);
 	assert_true(st.halted);
 	assert_true(st.eir & HSW_ERR_PAGE_TABLE);
-	assert_true(rd(gs, HSW_RCS_FAULT_REG) & HSW_FAULT_VALID);
+	/* Out of range: the page of the address fetched, in the GGTT. */
+	assert_int_equal(rd(gs, HSW_RCS_FAULT_REG), 0x80000000u | HSW_FAULT_GTT_SEL | HSW_FAULT_VALID);
 	assert_int_equal(stats(gs).gtt_faults, 1);
 	gensim_destroy(gs);
 }
@@ -415,13 +416,126 @@ static void test_nonpresent_pte_data_write(void **state)
 	/* The write is dropped and latched as a fault; execution goes on. */
 	assert_false(engine_state(gs, GENSIM_RCS).halted);
 	assert_int_equal(mem32(gs, DATA_GM), 6);
-	assert_int_equal(rd(gs, HSW_RCS_FAULT_REG),
-			 HSW_FAULT_VALID | HSW_FAULT_GTT_SEL | HSW_FAULT_ACCESS_WRITE);
+	assert_int_equal(rd(gs, HSW_RCS_FAULT_REG), 0x4000000u | HSW_FAULT_GTT_SEL | HSW_FAULT_VALID);
 	st = stats(gs);
 	assert_int_equal(st.gtt_faults, 1);
 	/* Software clears the valid bit. */
 	wr(gs, HSW_RCS_FAULT_REG, 0);
 	assert_int_equal(rd(gs, HSW_RCS_FAULT_REG) & HSW_FAULT_VALID, 0);
+	gensim_destroy(gs);
+}
+
+/* i915's RING_FAULT_* decode (gt/intel_gt_regs.h, gen6_check_faults). */
+#define FAULT_PAGE(x)   ((x) & 0xFFFFF000u)
+#define FAULT_GTTSEL(x) ((x) & (1u << 11))
+#define FAULT_SRCID(x)  (((x) >> 3) & 0xFFu)
+#define FAULT_TYPE(x)   (((x) >> 1) & 0x3u)
+#define FAULT_VALID(x)  ((x) & 1u)
+
+/* The fault register of @e holds exactly a GGTT fault at @page. */
+static void expect_fault(struct gensim *gs, uint32_t reg, uint32_t page)
+{
+	uint32_t f = rd(gs, reg);
+
+	assert_int_equal(f, page | HSW_FAULT_GTT_SEL | HSW_FAULT_VALID);
+	assert_int_equal(FAULT_PAGE(f), page);
+	assert_true(FAULT_GTTSEL(f));
+	assert_int_equal(FAULT_SRCID(f), 0);
+	assert_int_equal(FAULT_TYPE(f), 0);
+	assert_true(FAULT_VALID(f));
+}
+
+/* i915's clear: read, clear VALID, write back (GEN6_RING_FAULT_REG_RMW). */
+static void fault_rmw_clear(struct gensim *gs, uint32_t reg)
+{
+	wr(gs, reg, rd(gs, reg) & ~HSW_FAULT_VALID);
+}
+
+/*
+ * A store through a PTE that is not valid, on RCS and on BCS: the page in
+ * bits 31:12 (bit 17 is address, not an access type, on Gen7), GTT select,
+ * VALID.  The first fault stays until software clears VALID.
+ */
+static void test_fault_reg_layout_store(void **state)
+{
+	static const struct { enum gensim_engine_id e; uint32_t reg, gm, gm2; } c[] = {
+		{ GENSIM_RCS, HSW_RCS_FAULT_REG, 0x04321000u + 0x7Cu, 0x04060000u },
+		{ GENSIM_BCS, HSW_BCS_FAULT_REG, 0x05FFF000u + 0xFFCu, 0x07020000u + 8u },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct harness_ring r;
+		struct gensim *gs = harness_create(NULL);
+		const uint32_t first[] = { HSW_MI_STORE_DATA_IMM | HSW_MI_USE_GGTT, 0, c[i].gm, 5 };
+		const uint32_t second[] = { HSW_MI_STORE_DATA_IMM | HSW_MI_USE_GGTT, 0, c[i].gm2, 6 };
+
+		ring_init(gs, &r, c[i].e, RING_GM, 4096, HWSP_GM);
+		ring_submit(gs, &r, first, 4);
+		assert_false(engine_state(gs, c[i].e).halted);
+		expect_fault(gs, c[i].reg, c[i].gm & ~0xFFFu);
+		/* The other engines saw nothing. */
+		assert_int_equal(rd(gs, c[i].e == GENSIM_RCS ? HSW_BCS_FAULT_REG : HSW_RCS_FAULT_REG), 0);
+		/* A second fault does not overwrite one software has not read. */
+		ring_submit(gs, &r, second, 4);
+		expect_fault(gs, c[i].reg, c[i].gm & ~0xFFFu);
+		assert_int_equal(stats(gs).gtt_faults, 2);
+		/* Cleared as i915 clears it, the next fault latches its own page. */
+		fault_rmw_clear(gs, c[i].reg);
+		assert_int_equal(rd(gs, c[i].reg) & HSW_FAULT_VALID, 0);
+		ring_submit(gs, &r, second, 4);
+		expect_fault(gs, c[i].reg, c[i].gm2 & ~0xFFFu);
+		gensim_destroy(gs);
+	}
+}
+
+/* A blit whose second row lies on a page without a valid PTE: that page is latched. */
+static void test_fault_reg_layout_blit(void **state)
+{
+	struct harness_ring r;
+	struct gensim *gs = harness_create(NULL);
+	const uint32_t dst = HARNESS_MAPPED - 4096u;   /* the last mapped page; row 1 is past it */
+	const uint32_t blt[] = {
+		HSW_XY_COLOR_BLT | HSW_BLT_WRITE_RGBA,
+		HSW_BR13_32BPP | ((uint32_t)HSW_ROP_PATCOPY << HSW_BR13_ROP_SHIFT) | 4096u,
+		0, (2u << 16) | 16u, dst, 0x00C0FFEEu,
+	};
+
+	(void)state;
+	ring_init(gs, &r, GENSIM_BCS, RING_GM, 4096, HWSP_GM);
+	ring_submit(gs, &r, blt, 6);
+	assert_false(engine_state(gs, GENSIM_BCS).halted);
+	assert_int_equal(mem32(gs, dst), 0x00C0FFEEu);
+	expect_fault(gs, HSW_BCS_FAULT_REG, HARNESS_MAPPED);
+	gensim_destroy(gs);
+}
+
+/* Software clears VALID by writing it back clear; it can never set it. */
+static void test_fault_reg_write_clears_valid(void **state)
+{
+	struct harness_ring r;
+	struct gensim *gs = setup_rcs(&r, NULL);
+	const uint32_t sdi[] = { HSW_MI_STORE_DATA_IMM | HSW_MI_USE_GGTT, 0, 0x04444000u, 1 };
+
+	(void)state;
+	/* Writing VALID on a clear register makes no fault. */
+	wr(gs, HSW_RCS_FAULT_REG, 0xFFFFFFFFu);
+	assert_int_equal(rd(gs, HSW_RCS_FAULT_REG), 0);
+	ring_submit(gs, &r, sdi, 4);
+	expect_fault(gs, HSW_RCS_FAULT_REG, 0x04444000u);
+	/* Writing the value back with VALID set leaves it as it is. */
+	wr(gs, HSW_RCS_FAULT_REG, rd(gs, HSW_RCS_FAULT_REG));
+	expect_fault(gs, HSW_RCS_FAULT_REG, 0x04444000u);
+	/* A write of another page does not change the hardware's fields. */
+	wr(gs, HSW_RCS_FAULT_REG, 0x01000000u | HSW_FAULT_VALID);
+	expect_fault(gs, HSW_RCS_FAULT_REG, 0x04444000u);
+	/* i915's read-modify-write clears VALID and only VALID. */
+	fault_rmw_clear(gs, HSW_RCS_FAULT_REG);
+	assert_int_equal(rd(gs, HSW_RCS_FAULT_REG), 0x04444000u | HSW_FAULT_GTT_SEL);
+	/* An engine reset clears it all. */
+	ring_submit(gs, &r, sdi, 4);
+	wr(gs, HSW_GDRST, HSW_GDRST_RENDER);
+	assert_int_equal(rd(gs, HSW_RCS_FAULT_REG), 0);
 	gensim_destroy(gs);
 }
 
@@ -814,6 +928,9 @@ int main(void)
 		cmocka_unit_test(test_batch_beyond_gtt_faults),
 		cmocka_unit_test(test_batch_last_valid_page_runs),
 		cmocka_unit_test(test_nonpresent_pte_data_write),
+		cmocka_unit_test(test_fault_reg_layout_store),
+		cmocka_unit_test(test_fault_reg_layout_blit),
+		cmocka_unit_test(test_fault_reg_write_clears_valid),
 		cmocka_unit_test(test_pte_outside_machine_memory),
 		cmocka_unit_test(test_ring_wrap),
 		cmocka_unit_test(test_partial_command_waits_for_tail),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Command lengths as the mediator's auditor and gensim read them, both
- * from hsw_cmd_table.h.
+ * from hsw_cmd_table.h, and what a vGPU sees of the GPU faults its own
+ * work raises.
  *
  * The rule under test: a command is as long as the whole DWord Length
  * field says (Linux 6.1's Gen7 widths).  Length bits beyond what vgt
@@ -15,6 +16,11 @@
  * auditor and then gensim, running the audited copy, both stepped over
  * exactly the stated length.  gensim alone is measured too: one command
  * run moves HEAD by its length.
+ *
+ * The fault tests make the physical GPU fault under a vGPU's work and
+ * check that the vGPU's own RING_FAULT_REG shows the Gen7 layout with its
+ * own page, that a fault outside its memory never reaches it, and that
+ * writing VALID back clear clears it as on hardware.
  *
  * The guests are in-process domains on gensim; each test drives the host
  * itself (vgt_host_run, with device time passing when nothing runs).
@@ -42,6 +48,8 @@ static const uint32_t eng_base[HSW_NUM_ENGINES] = { HSW_RCS_BASE, HSW_VCS_BASE, 
 						    HSW_VECS_BASE };
 static const uint32_t eng_pga[HSW_NUM_ENGINES] = { HSW_RCS_HWS_PGA, HSW_VCS_HWS_PGA, HSW_BCS_HWS_PGA,
 						   HSW_VECS_HWS_PGA };
+static const uint32_t eng_fault[HSW_NUM_ENGINES] = { HSW_RCS_FAULT_REG, HSW_VCS_FAULT_REG,
+						     HSW_BCS_FAULT_REG, HSW_VECS_FAULT_REG };
 static const uint32_t eng_gdrst[HSW_NUM_ENGINES] = { HSW_GDRST_RENDER, HSW_GDRST_MEDIA, HSW_GDRST_BLT,
 						     HSW_GDRST_VECS };
 static const char *const eng_name[HSW_NUM_ENGINES] = { "rcs", "vcs", "bcs", "vecs" };
@@ -173,6 +181,7 @@ struct lt {
 static struct lt *cur;                          /* released by the teardown on a failure */
 
 static char last_log[512];
+static unsigned host_fault_lines;       /* "GPU fault at ... outside" lines logged */
 
 static void t_log(void *opaque, enum vgt_log_level level, const char *msg)
 {
@@ -180,6 +189,8 @@ static void t_log(void *opaque, enum vgt_log_level level, const char *msg)
 
 	(void)level;
 	snprintf(last_log, sizeof(last_log), "%s", msg);
+	if (strstr(msg, "GPU fault at") && strstr(msg, "outside"))
+		host_fault_lines++;
 	h->log_lines++;
 }
 
@@ -675,11 +686,195 @@ static void test_table_walk(void **state)
 	teardown(NULL);
 }
 
+/* ---- 3. RING_FAULT_REG of a vGPU ----------------------------------------------- */
+
+/* i915's RING_FAULT_* decode (gt/intel_gt_regs.h, gen6_check_faults). */
+#define FAULT_PAGE(x)   ((x) & 0xFFFFF000u)
+#define FAULT_GTTSEL(x) ((x) & (1u << 11))
+#define FAULT_SRCID(x)  (((x) >> 3) & 0xFFu)
+#define FAULT_TYPE(x)   (((x) >> 1) & 0x3u)
+#define FAULT_VALID(x)  ((x) & 1u)
+
+static uint32_t phys_rd(struct lt *t, uint32_t off)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(gensim_mmio_read(t->h.gs, off, 4, &v), 0);
+	return (uint32_t)v;
+}
+
+/* The host entry of @gm made not valid: the GPU faults there whatever the guest mapped. */
+static void host_pte_invalid(struct lt *t, uint32_t gm)
+{
+	assert_int_equal(gensim_gtt_write(t->h.gs, gm >> 12, 0), 0);
+}
+
+/* Runs @dw on @e, then a marker: accepted, completed, the marker landed. */
+static void run_ok(struct lt *t, unsigned e, const uint32_t *dw, uint32_t n, const char *what)
+{
+	struct vgt_vgpu_info before = ch_info(t->g);
+
+	assert_true(n + 3 <= MAX_SUBMIT);
+	memcpy(t->dw, dw, n * 4u);
+	t->mark++;
+	t->dw[n++] = HSW_MI_INSTR(HSW_MI_STORE_DATA_INDEX_OP, 1);
+	t->dw[n++] = MARK_OFF;
+	t->dw[n++] = t->mark;
+	tring_submit(t, e, t->dw, n);
+	if (outcome(t, &before, what) != ACCEPTED)
+		fail_msg("%s: refused", what);
+	assert_int_equal(bo_rd32(&t->d, &t->r[e].hwsp, MARK_OFF), t->mark);
+}
+
+/* The vGPU's fault register of @e holds exactly a GGTT fault at @page. */
+static void expect_vfault(struct lt *t, unsigned e, uint32_t page, const char *what)
+{
+	uint32_t f = vrd(t->g, eng_fault[e]);
+
+	if (f != (page | HSW_FAULT_GTT_SEL | HSW_FAULT_VALID))
+		fail_msg("%s: %s fault register 0x%08x, expected page 0x%08x, GGTT, valid", what,
+			 eng_name[e], f, page);
+	assert_int_equal(FAULT_PAGE(f), page);
+	assert_true(FAULT_GTTSEL(f));
+	assert_int_equal(FAULT_SRCID(f), 0);
+	assert_int_equal(FAULT_TYPE(f), 0);
+	assert_true(FAULT_VALID(f));
+	/* The mediator took it off the engine, so that the next fault latches. */
+	assert_int_equal(phys_rd(t, eng_fault[e]) & HSW_FAULT_VALID, 0);
+}
+
+static void expect_no_vfault(struct vgt_inproc_guest *g, const char *what)
+{
+	for (unsigned e = 0; e < HSW_NUM_ENGINES; e++)
+		if (vrd(g, eng_fault[e]) & HSW_FAULT_VALID)
+			fail_msg("%s: domain %u shows a fault on %s: 0x%08x", what, g->domid, eng_name[e],
+				 vrd(g, eng_fault[e]));
+}
+
+/*
+ * A store on RCS and a blit on BCS that fault on the GPU at the guest's own
+ * page: its RING_FAULT_REG of that engine shows that page in bits 31:12,
+ * GGTT, VALID; nobody else's does.  The first fault stays until the guest
+ * clears VALID the way i915 does; writing VALID set makes no fault; a
+ * guest engine reset clears it.
+ */
+static void test_fault_reg_shows_own_page(void **state)
+{
+	struct lt *t = lt_setup();
+	struct refdrv_bo fb = bo_new(&t->d, 2u * PAGE), surf = bo_new(&t->d, 2u * PAGE);
+	const uint32_t page0 = fb.gm, page1 = fb.gm + PAGE;
+	const uint32_t store0[] = { HSW_MI_STORE_DATA_IMM | HSW_MI_USE_GGTT, 0, page0 + 0x40u, 1 };
+	const uint32_t store1[] = { HSW_MI_STORE_DATA_IMM | HSW_MI_USE_GGTT, 0, page1 + 0x7Cu, 2 };
+	const uint32_t fill[] = {
+		HSW_XY_COLOR_BLT | HSW_BLT_WRITE_RGBA,
+		HSW_BR13_32BPP | ((uint32_t)HSW_ROP_PATCOPY << HSW_BR13_ROP_SHIFT) | PAGE,
+		0, (2u << 16) | 16u, surf.gm, 0x00ABCDEFu,
+	};
+	uint32_t f;
+
+	(void)state;
+	expect_no_vfault(t->g, "before");
+	host_pte_invalid(t, page0);
+	host_pte_invalid(t, page1);
+	host_pte_invalid(t, surf.gm + PAGE);
+
+	run_ok(t, E_RCS, store0, 4, "a store on rcs into a page the GPU cannot reach");
+	expect_vfault(t, E_RCS, page0, "store on rcs");
+	assert_int_equal(vrd(t->g, HSW_BCS_FAULT_REG), 0);
+	expect_no_vfault(t->nb, "the neighbour");
+
+	/* A second fault does not overwrite the one the guest has not read. */
+	run_ok(t, E_RCS, store1, 4, "a second faulting store on rcs");
+	assert_int_equal(vrd(t->g, HSW_RCS_FAULT_REG), page0 | HSW_FAULT_GTT_SEL | HSW_FAULT_VALID);
+	/* i915's clear: read, VALID off, write back.  Only VALID goes. */
+	f = vrd(t->g, HSW_RCS_FAULT_REG);
+	vwr(t->g, HSW_RCS_FAULT_REG, f & ~HSW_FAULT_VALID);
+	assert_int_equal(vrd(t->g, HSW_RCS_FAULT_REG), page0 | HSW_FAULT_GTT_SEL);
+	/* Writing VALID (or an address) does not make a fault. */
+	vwr(t->g, HSW_RCS_FAULT_REG, 0xFFFFFFFFu);
+	assert_int_equal(vrd(t->g, HSW_RCS_FAULT_REG), page0 | HSW_FAULT_GTT_SEL);
+	/* The next fault latches its own page. */
+	run_ok(t, E_RCS, store1, 4, "a store on rcs after the guest cleared VALID");
+	expect_vfault(t, E_RCS, page1, "store on rcs after the clear");
+
+	/* A blit on BCS whose second row is on the page the GPU cannot reach. */
+	run_ok(t, E_BCS, fill, 6, "a fill on bcs over a page the GPU cannot reach");
+	expect_vfault(t, E_BCS, surf.gm + PAGE, "fill on bcs");
+	assert_int_equal(bo_rd32(&t->d, &surf, 0), 0x00ABCDEFu);
+	/* A store on BCS too. */
+	vwr(t->g, HSW_BCS_FAULT_REG, vrd(t->g, HSW_BCS_FAULT_REG) & ~HSW_FAULT_VALID);
+	run_ok(t, E_BCS, store0, 4, "a store on bcs into a page the GPU cannot reach");
+	expect_vfault(t, E_BCS, page0, "store on bcs");
+	expect_no_vfault(t->nb, "the neighbour");
+
+	/* A guest engine reset clears its register, as GDRST does on hardware. */
+	vwr(t->g, HSW_GDRST, HSW_GDRST_RENDER);
+	assert_int_equal(vrd(t->g, HSW_RCS_FAULT_REG), 0);
+	assert_true(vrd(t->g, HSW_BCS_FAULT_REG) & HSW_FAULT_VALID);
+	teardown(NULL);
+}
+
+/*
+ * A fault at a host address, outside the vGPU's memory (its shadowed batch
+ * in the mediator's pool, whose host entries are made not valid): the
+ * vGPU's work hangs and is reset, but no vGPU's fault register ever shows
+ * that address; the mediator logs it.
+ */
+#define POOL_OFF        0x1000000u      /* scheduler.c: RCS shadow-batch pool in the host slice */
+#define POOL_SIZE       0x400000u
+
+static void test_fault_outside_view_hidden(void **state)
+{
+	struct lt *t = lt_setup();
+	struct vgt_host_info hi;
+	uint32_t *saved = calloc(POOL_SIZE / PAGE, sizeof(*saved)), pool;
+	const uint32_t store[] = {
+		HSW_MI_STORE_DATA_IMM | HSW_MI_USE_GGTT, 0, t->buf.gm + 0x300u, 0x77u, HSW_MI_BATCH_BUFFER_END,
+	};
+	const uint32_t ring[] = { HSW_MI_BATCH_BUFFER_START, t->batch.gm + 0x800u };
+	struct vgt_vgpu_info in, before;
+	unsigned lines = host_fault_lines;
+
+	(void)state;
+	assert_non_null(saved);
+	vgt_host_get_info(t->h.host, &hi);
+	pool = (uint32_t)hi.host_high.base + POOL_OFF;
+	for (uint32_t i = 0; i < POOL_SIZE / PAGE; i++) {
+		assert_int_equal(gensim_gtt_read(t->h.gs, pool / PAGE + i, &saved[i]), 0);
+		host_pte_invalid(t, pool + i * PAGE);
+	}
+	assert_int_equal(refdrv_bo_write(&t->d, &t->batch, 0x800u, store, sizeof(store)), 0);
+	before = ch_info(t->g);
+	tring_submit(t, E_RCS, ring, 2);
+	for (unsigned n = 0; n < 2000 && ch_info(t->g).guest_errors == before.guest_errors; n++) {
+		step(&t->h);
+		/* Never, at any step, a host address in a vGPU's register. */
+		expect_no_vfault(t->g, "the vGPU whose batch faulted in the host's pool");
+		expect_no_vfault(t->nb, "the neighbour");
+	}
+	in = ch_info(t->g);
+	assert_int_equal(in.errors_by_kind[VGT_GERR_HANG], before.errors_by_kind[VGT_GERR_HANG] + 1);
+	assert_true(host_fault_lines > lines);
+	assert_int_equal(bo_rd32(&t->d, &t->buf, 0x300u), 0);
+	for (uint32_t i = 0; i < POOL_SIZE / PAGE; i++)
+		assert_int_equal(gensim_gtt_write(t->h.gs, pool / PAGE + i, saved[i]), 0);
+	free(saved);
+	/* The engine was reset: the fault went with it, and the next vGPU work runs clean. */
+	assert_int_equal(phys_rd(t, HSW_RCS_FAULT_REG) & HSW_FAULT_VALID, 0);
+	lt_reset(t);
+	run_ok(t, E_RCS, ring, 2, "the same batch with the pool mapped again");
+	assert_int_equal(bo_rd32(&t->d, &t->buf, 0x300u), 0x77u);
+	expect_no_vfault(t->g, "after");
+	teardown(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_upper_length_bits_refused, teardown),
 		cmocka_unit_test_teardown(test_table_walk, teardown),
+		cmocka_unit_test_teardown(test_fault_reg_shows_own_page, teardown),
+		cmocka_unit_test_teardown(test_fault_outside_view_hidden, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

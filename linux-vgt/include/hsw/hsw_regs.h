@@ -115,14 +115,25 @@
 #define HSW_VECS_HWS_PGA        0x4380u
 #define HSW_HWS_ADDRESS_MASK    0xFFFFF000u
 
-/* Per-engine fault registers */
+/*
+ * Per-engine fault registers, Gen6/7 layout (Linux 6.1 gt/intel_gt_regs.h
+ * RING_FAULT_*, as gt/intel_gt.c gen6_check_faults() decodes them): the
+ * faulting page in 31:12, GTT select (1 = GGTT) in 11, the requester's
+ * source ID in 10:3, the fault type in 2:1 and VALID in 0.  Software
+ * clears VALID with a read-modify-write (GEN6_RING_FAULT_REG_RMW in
+ * gt/intel_engine.h).  Gen8 moved the register and its fields.
+ */
 #define HSW_RCS_FAULT_REG       0x4094u
 #define HSW_VCS_FAULT_REG       0x4194u
 #define HSW_BCS_FAULT_REG       0x4294u
 #define HSW_VECS_FAULT_REG      0x4394u
 #define HSW_FAULT_VALID         (1u << 0)
+#define HSW_FAULT_TYPE_SHIFT    1
+#define HSW_FAULT_TYPE_MASK     (3u << 1)
+#define HSW_FAULT_SRCID_SHIFT   3
+#define HSW_FAULT_SRCID_MASK    (0xFFu << 3)
 #define HSW_FAULT_GTT_SEL       (1u << 11)
-#define HSW_FAULT_ACCESS_WRITE  (1u << 17)
+#define HSW_FAULT_PAGE_MASK     0xFFFFF000u
 
 #define HSW_GFX_MODE_PPGTT_ENABLE (1u << 9)
 #define HSW_GFX_FLSH_CNTL       0x101008u
