@@ -119,7 +119,7 @@ check hostile-failsafe "the hostile dom$d4 is in failsafe" \
 	[ "$(dd_lines "failsafe $d4 " | cut -d' ' -f4)" = true ]
 # Each of its attacks ran on a reset, working vGPU: each was stopped by its
 # own check, under its own reason, and nothing else was raised.
-reason() { dd_lines "errors $d4 $1 " | cut -d' ' -f5; }
+reason() { n=$(dd_lines "errors $d4 $1 " | cut -d' ' -f5 | tail -n 1); echo "${n:-0}"; }
 for r in cmd gtt_range gtt_frame; do
 	check hostile-$r "the hostile dom$d4's $r count is $(reason $r)" [ "$(reason $r)" -ge 1 ]
 done

@@ -53,19 +53,16 @@ check hostile-failsafe "the hostile guest is in failsafe" [ "$(json_field /tmp/s
 # Each attack ran on a reset, working vGPU (g4/*-ready): each must have
 # been stopped by its own check, counted under its own reason, and by
 # nothing else.
-hostile_reasons() {
-	cmd=$(json_field /tmp/stats-g4.json cmd); range=$(json_field /tmp/stats-g4.json gtt_range)
-	frame=$(json_field /tmp/stats-g4.json gtt_frame); all=$(json_field /tmp/stats-g4.json guest_errors)
-	echo "cmd ${cmd:-?}, gtt_range ${range:-?}, gtt_frame ${frame:-?}, all ${all:-?}"
-}
-check hostile-cmd "its foreign batch was refused by the audit ($(hostile_reasons))" \
-	[ "$(json_field /tmp/stats-g4.json cmd)" -ge 1 ]
-check hostile-gtt "its GTT entry outside its slices was refused as such ($(hostile_reasons))" \
-	[ "$(json_field /tmp/stats-g4.json gtt_range)" -ge 1 ]
-check hostile-gtt-frame "its GTT entry for a foreign frame was refused as such ($(hostile_reasons))" \
-	[ "$(json_field /tmp/stats-g4.json gtt_frame)" -ge 1 ]
-check hostile-no-other "no other reason was raised ($(hostile_reasons))" \
-	[ "$((cmd + range + frame))" = "$all" ]
+cmd=$(json_field /tmp/stats-g4.json cmd); range=$(json_field /tmp/stats-g4.json gtt_range)
+frame=$(json_field /tmp/stats-g4.json gtt_frame); all=$(json_field /tmp/stats-g4.json guest_errors)
+reasons="cmd ${cmd:-?}, gtt_range ${range:-?}, gtt_frame ${frame:-?}, all ${all:-?}"
+check hostile-cmd "its foreign batch was refused by the audit ($reasons)" [ "${cmd:-0}" -ge 1 ]
+check hostile-gtt "its GTT entry outside its slices was refused as such ($reasons)" \
+	[ "${range:-0}" -ge 1 ]
+check hostile-gtt-frame "its GTT entry for a foreign frame was refused as such ($reasons)" \
+	[ "${frame:-0}" -ge 1 ]
+check hostile-no-other "no other reason was raised ($reasons)" \
+	[ "$(( ${cmd:-0} + ${range:-0} + ${frame:-0} ))" = "${all:-x}" ]
 
 # Destroy a guest: its resources return; then it is created again and runs again.
 d2=$(xl domid vgt-e2e-g2)
