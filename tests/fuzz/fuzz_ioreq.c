@@ -7,6 +7,13 @@
  * buffered slots.  The dispatcher serves the attacker's vGPU; guest memory
  * for data_is_ptr requests is the attacker's RAM only.
  *
+ * For a synchronous request, kind bit 1 makes a memory address relative to
+ * the attacker's own memory (an entry of its GTT in BAR0's GTT half, an
+ * offset into its aperture window in BAR2), and kind bit 2 makes the low
+ * 32 bits of the data an offset into its graphics memory (fuzz_env.h):
+ * mutations and seeds converted from recorded sessions (make-seeds.py)
+ * keep reaching it whatever the layout.
+ *
  * Invariants: the shared ones (host GTT, fences, the victim's memory), a
  * served slot always ends IORESP_READY, the buffered ring always ends
  * drained, and requests are all accounted for.
@@ -16,7 +23,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int at_read(void *opaque, uint64_t gpa, void *buf, size_t len)
+FZ_HARNESS static int at_read(void *opaque, uint64_t gpa, void *buf, size_t len)
 {
 	struct fz_env *e = opaque;
 
@@ -25,14 +32,20 @@ static int at_read(void *opaque, uint64_t gpa, void *buf, size_t len)
 	return gensim_mem_read(e->gs, FZ_ATTACK_RAM + gpa, buf, len);
 }
 
-static int at_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
+FZ_HARNESS static int at_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
 {
 	struct fz_env *e = opaque;
 
 	if (gpa > FZ_ATTACK_SIZE || len > FZ_ATTACK_SIZE - gpa)
 		return -14;
+	/* What the dispatcher writes into guest memory is cleared after the input. */
+	fz_ram_touched(e, gpa, len);
 	return gensim_mem_write(e->gs, FZ_ATTACK_RAM + gpa, buf, len);
 }
+
+/* Where the transport sees BAR2 (BAR0 is at 0, BAR4 at port 0xC000). */
+#define FZ_BAR2      0x40000000ull
+#define FZ_BAR2_SIZE (128ull << 20)
 
 static const struct vgt_transport_ops at_mem = { .read_gpa = at_read, .write_gpa = at_write };
 
@@ -51,19 +64,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vgt_ioreq_dev_init(&dev, e->attacker.vgpu, vgt_ioreq_sbdf(0, 0, 2, 0), &at_mem, e);
 	/* BAR0 low, so that 20-bit buffered addresses reach registers and GTT. */
 	vgt_ioreq_set_bar(&dev, 0, 0, HSW_BAR0_SIZE, true);
-	vgt_ioreq_set_bar(&dev, 2, 0x40000000ull, 128ull << 20, true);
+	vgt_ioreq_set_bar(&dev, 2, FZ_BAR2, FZ_BAR2_SIZE, true);
 	vgt_ioreq_set_bar(&dev, 4, 0xC000, 64, true);
 	while (in.n) {
 		uint8_t kind = (uint8_t)fz_take(&in, 1);
 
 		if (!(kind & 1)) {
 			ioreq_t *s = &shared.vcpu_ioreq[0];
-			uint8_t raw[sizeof(ioreq_t)] = { 0 };
+			uint8_t raw[sizeof(ioreq_t)];
 
-			for (size_t i = 0; i < sizeof(raw); i++)
-				raw[i] = (uint8_t)fz_take(&in, 1);
+			fz_take_bytes(&in, raw, sizeof(raw));
 			memcpy(s, raw, sizeof(raw));
 			s->state = STATE_IOREQ_READY;
+			if ((kind & 2) && s->type == IOREQ_TYPE_COPY) {
+				if (s->addr < HSW_BAR0_SIZE)
+					s->addr = fz_gtt_offset(e, s->addr);
+				else if (s->addr - FZ_BAR2 < FZ_BAR2_SIZE)
+					s->addr = FZ_BAR2 + fz_aperture_offset(e, s->addr - FZ_BAR2);
+			}
+			if ((kind & 4) && !s->data_is_ptr)
+				s->data = fz_gm_value(e, s->data);
 			FZ_CHECK(vgt_ioreq_service_slot(&dev, s), "a READY request was not served");
 			FZ_CHECK(s->state == STATE_IORESP_READY, "slot left in state %u", s->state);
 			served++;
@@ -84,6 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 buffered.write_pointer - buffered.read_pointer);
 		}
 	}
+	/* What the requests submitted runs, so that its effects are checked too. */
+	for (int i = 0; i < 64 && vgt_host_run(e->host, 4096) > 0; i++)
+		;
 	vgt_ioreq_get_stats(&dev, &st);
 	FZ_CHECK(st.mmio + st.pio + st.cfg + st.malformed + st.unclaimed + st.invalidate +
 		 st.timeoffset + st.mem_faults >= served,
