@@ -608,7 +608,7 @@ static void test_fair_completion_four_guests(void **state)
 		assert_int_equal(bo_count_not(&x->d, &x->canvas, 0, x->canvas.size,
 					      t1_color(i, T1_ROUNDS - 1)), 0);
 		/* The last frame each guest drew. */
-		refdrv_scene_expected(x->last_frame, T1_W, T1_H, exp);
+		refdrv_scene_expected(x->last_frame, x->sc.identity, T1_W, T1_H, exp);
 		assert_int_equal(gensim_aperture_read(h->gs, x->sc.fb.gm, got, T1_W * T1_H * 4u), 0);
 		for (unsigned k = 0; k < T1_W * T1_H; k++)
 			differ += (got[k] & 0x00FFFFFFu) != exp[k];
