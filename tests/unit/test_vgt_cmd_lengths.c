@@ -680,7 +680,7 @@ static void test_table_walk(void **state)
 			assert_true(n <= 1);
 		}
 	assert_int_equal(gs_cmd_errors(t), gs_errors);
-	print_message("%u entries, %u (entry, engine) pairs, %u submissions accepted, %u refused\n",
+	print_message("# %u entries, %u (entry, engine) pairs, %u submissions accepted, %u refused\n",
 		      entries, pairs, t->accepted, t->refused);
 	gensim_destroy(native);
 	teardown(NULL);
