@@ -96,18 +96,20 @@ struct fz_env {
 	uint32_t *gtt_now;              /* scratch for the thorough check */
 	uint8_t *victim_pristine;
 	uint8_t *ram_pristine;          /* the attacker's RAM */
-	bool ram_mapped[FZ_ATTACK_PAGES];  /* mapped by a pristine entry: the GPU may write it */
+	/* Pages of it a pristine entry maps: the GPU may write them with no GTT write to see. */
+	uint16_t ram_mapped[FZ_ATTACK_PAGES];
+	unsigned nram_mapped;
 	uint64_t fence_pristine[HSW_NUM_FENCES];
 	bool fence_mine[HSW_NUM_FENCES];
 	uint8_t cfg_pristine[FZ_CFG_BYTES];
 	struct vgt_vgpu_digest adig_pristine, vdig_pristine;
-	/* Pages outside the attacker's RAM that its pristine GTT maps (the scratch page). */
+	/* Pages outside the attacker's RAM that its pristine GTT maps (its scratch page). */
 	uint64_t shared_page[FZ_MAX_SHARED];
 	uint8_t shared_pristine[FZ_MAX_SHARED][FZ_PAGE];
 	unsigned nshared;
 	/* The victim's pages that the pristine GTT maps: what the GPU can reach of it. */
 	bool victim_reach[FZ_VICTIM_PAGES];
-	uint64_t epoch_ns;              /* when the attacker's vblank period began */
+	uint64_t epoch_ns;              /* inputs start a whole number of vblanks after it */
 
 	/* What the current input may have changed. */
 	bool armed;
@@ -261,8 +263,8 @@ FZ_HARNESS static inline void fz_ram_touched(struct fz_env *e, uint64_t gpa, uin
 
 /*
  * Host GTT entry @idx now holds @pte.  Entries of the attacker's slices
- * may map its own RAM, or what they mapped when it was created (invalid or
- * the host's scratch page), nothing else: checked at the write, so the
+ * may map its own RAM, or what they mapped when it was created (its
+ * scratch page), nothing else: checked at the write, so the
  * report's stack is the mediator's path that wrote it.  Whatever page an
  * entry maps during the input may be written by the GPU meanwhile.
  */
@@ -517,7 +519,7 @@ FZ_HARNESS static void fz_world_up(struct fz_env *e)
 		e->recording = false;
 	}
 
-	/* The first poll starts both vGPUs' vblank periods: inputs start in phase with it. */
+	/* Every input starts at the same phase of the vGPUs' vblank periods, counted from here. */
 	vgt_host_poll(e->host);
 	e->epoch_ns = gensim_now_ns(e->gs);
 
@@ -556,9 +558,14 @@ FZ_HARNESS static void fz_world_up(struct fz_env *e)
 
 		if (!(pte & HSW_PTE_VALID))
 			continue;
-		/* The GPU may write these in any input, with no GTT write to see. */
 		if (fz_in(pa, FZ_ATTACK_RAM, FZ_ATTACK_SIZE)) {
-			e->ram_mapped[(pa - FZ_ATTACK_RAM) / FZ_PAGE] = true;
+			uint16_t p = (uint16_t)((pa - FZ_ATTACK_RAM) / FZ_PAGE);
+			unsigned k = 0;
+
+			while (k < e->nram_mapped && e->ram_mapped[k] != p)
+				k++;
+			if (k == e->nram_mapped)
+				e->ram_mapped[e->nram_mapped++] = p;
 			continue;
 		}
 		if (fz_in(pa, FZ_VICTIM_RAM, FZ_VICTIM_SIZE))
@@ -580,7 +587,7 @@ FZ_HARNESS static void fz_world_up(struct fz_env *e)
 	fz_protect_victim(e);
 }
 
-/* The same phase of the attacker's vblank period (its period began at epoch_ns). */
+/* The same phase of the vGPUs' vblank periods as every other input (from epoch_ns). */
 FZ_HARNESS static inline void fz_align_clock(struct fz_env *e)
 {
 	uint64_t now = gensim_now_ns(e->gs);
@@ -610,11 +617,10 @@ FZ_HARNESS static inline struct fz_env *fz_setup(void)
 		fz_world_up(e);
 	fz_align_clock(e);
 	/* The pages the GPU may write without a GTT write are restored after every input. */
-	for (unsigned p = 0; p < FZ_ATTACK_PAGES; p++)
-		if (e->ram_mapped[p] && !e->ram_mark[p]) {
-			e->ram_mark[p] = true;
-			e->ram_dirty[e->nram_dirty++] = (uint16_t)p;
-		}
+	for (unsigned k = 0; k < e->nram_mapped; k++) {
+		e->ram_mark[e->ram_mapped[k]] = true;
+		e->ram_dirty[e->nram_dirty++] = e->ram_mapped[k];
+	}
 	vgt_vgpu_get_info(e->attacker.vgpu, &e->before);
 	gensim_get_stats(e->gs, &e->gs_before);
 	e->msis_before = fz_msis(&e->attacker);
@@ -842,7 +848,7 @@ FZ_HARNESS static inline void fz_teardown(struct fz_env *e)
 	}
 	e->nram_dirty = 0;
 	memset(e->victim_mark, 0, sizeof(e->victim_mark));
-	/* The host's scratch page is everybody's, the attacker's unmapped entries included. */
+	/* What its unmapped entries map (its scratch page) is reachable by its GPU work too. */
 	for (unsigned s = 0; s < e->nshared; s++) {
 		uint8_t *p = gensim_mem_ptr(e->gs, e->shared_page[s], FZ_PAGE);
 
