@@ -105,7 +105,8 @@ static int collect(const char *arg, struct input **ins, size_t *n, size_t *cap)
 			}
 		}
 		closedir(d);
-		qsort(names, nn, sizeof(*names), by_name);
+		if (nn)         /* an empty folder: no list to sort (qsort wants one) */
+			qsort(names, nn, sizeof(*names), by_name);
 	}
 	for (size_t i = 0; i < nn; i++) {
 		if (!ret) {
