@@ -93,7 +93,7 @@ check refused-g2 "a vGPU too big is refused: $(grep 'gets no vGPU' /tmp/create-g
 check no-half-domain "the refused domain is gone" sh -c '! xl domid vgt-e2e-g2 >/dev/null 2>&1'
 for g in g1 g3 g4; do
 	check guest-$g-finished "its driver ran to the end, served from the driver domain" \
-		wait_guest_done $g 120
+		wait_guest_done $g 240
 done
 
 # Screens and containment, as the driver domain's vgtd sees them.

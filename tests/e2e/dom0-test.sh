@@ -33,7 +33,9 @@ done
 vgtctl --socket $SOCK list
 say "vgtd log so far:"; sed 's/^/  vgtd: /' /tmp/vgtd.log
 for g in g1 g2 g3 g4; do
-	if wait_guest_done $g 90; then
+	# The hostile guest resets its vGPU and starts its driver afresh
+	# before each attack: it takes longest.  A wait ends when the guest is done.
+	if wait_guest_done $g 240; then
 		pass "guest-$g-finished" "its driver ran to the end"
 	else
 		fail "guest-$g-finished" "no 'done' from its driver"
