@@ -9,7 +9,9 @@
 # Each target starts from its committed seeds (tests/fuzz/corpus/TARGET/,
 # copied into BUILD_DIR/corpus/TARGET/, where what it finds to keep grows)
 # and its saved regressions.  An input slower than FUZZ_TIMEOUT seconds
-# (default 25) counts as a finding.  A finding is left in BUILD_DIR/findings/
+# (default 25) counts as a finding.  FUZZ_FLAGS adds libFuzzer options (e.g.
+# -entropic=0: its bookkeeping of every edge an input hits is a third of the
+# time of the mmio target, whose inputs hit thousands).  A finding is left in BUILD_DIR/findings/
 # with the log; keep it as a regression input by copying it, with a name
 # that says what it found, to tests/fuzz/regressions/TARGET/.
 set -eu
@@ -40,7 +42,8 @@ for t in $targets; do
 	times >"$build/findings/.times"
 	before=$(children_cpu)
 	"$build/tests/fuzz/fuzz-$t" -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=4096 \
-		-timeout="$timeout" -artifact_prefix="$build/findings/$t-" "$corpus" tests/fuzz/regressions/"$t" \
+		-timeout="$timeout" -artifact_prefix="$build/findings/$t-" ${FUZZ_FLAGS:-} \
+		"$corpus" tests/fuzz/regressions/"$t" \
 		>"$log" 2>&1 || true
 	times >"$build/findings/.times"
 	cpu=$(awk -v a="$before" -v b="$(children_cpu)" 'BEGIN { print b - a }')

@@ -143,7 +143,7 @@ ACCESSES = (EV_MMIO_READ, EV_MMIO_WRITE, EV_GTT_WRITE, EV_CFG_READ, EV_CFG_WRITE
             EV_PIO_WRITE)
 ENGINE_BASE = {0: 0x2000, 2: 0x22000}      # the core's engine numbers: RCS, BCS
 MMIO_SIZE_SEL = {4: 0, 8: 2, 1: 3, 2: 4}   # fuzz_mmio.c's sizes[]
-MAX_APERTURE_RECORDS = 32                  # uploads are pixels: a few show the path
+MAX_APERTURE_RECORDS = 4                   # uploads are pixels: a few show the path
 # Registers whose value is a graphics address: ring starts, status pages, surfaces, fences.
 GM_REGISTERS = ({b + 0x38 for b in (0x2000, 0x12000, 0x1A000, 0x22000)} |
                 {0x4080, 0x4180, 0x4280, 0x4380} |
