@@ -148,7 +148,6 @@ int main(int argc, char **argv)
 	if (fz_outcome) {
 		for (size_t i = n; i-- > 0;) {
 			uint64_t again = run(&ins[i]), twice = run(&ins[i]);
-
 			const char *base = strrchr(ins[i].path, '/');
 
 			base = base ? base + 1 : ins[i].path;
