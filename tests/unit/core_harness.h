@@ -167,6 +167,17 @@ static inline struct vgt_vgpu_info ch_info(struct vgt_inproc_guest *g)
 	return info;
 }
 
+/* The host's scratch PTE: what the mediator's own aperture slice, which it never maps, holds. */
+static inline uint32_t ch_host_scratch_pte(struct core_harness *h)
+{
+	struct vgt_host_info hi;
+	uint32_t pte = 0;
+
+	vgt_host_get_info(h->host, &hi);
+	assert_int_equal(gensim_gtt_read(h->gs, (uint32_t)(hi.host_low.base >> 12), &pte), 0);
+	return pte;
+}
+
 /* Guest-side access helpers through the vGPU entry points. */
 static inline uint32_t vrd(struct vgt_inproc_guest *g, uint32_t off)
 {

@@ -10,16 +10,6 @@
 
 extern const char vgt_default_types_text[];
 
-/* The host's scratch PTE: what the mediator's own aperture slice, which it never maps, holds. */
-static uint32_t scratch_pte(struct core_harness *h)
-{
-	struct vgt_host_info hi;
-	uint32_t pte = 0;
-
-	vgt_host_get_info(h->host, &hi);
-	assert_int_equal(gensim_gtt_read(h->gs, (uint32_t)(hi.host_low.base >> 12), &pte), 0);
-	return pte;
-}
 
 /* A vGPU's own scratch PTE: what its cleared entries and untouched slices map. */
 static uint32_t vgpu_scratch_pte(struct vgt_inproc_guest *g)
@@ -445,7 +435,7 @@ static void test_gtt_shadowing(void **state)
 	vgt_inproc_guest_fini(g);
 	h.nguests = 1;
 	assert_int_equal(gensim_gtt_read(h.gs, idx + 1, &pte), 0);
-	assert_int_equal(pte, scratch_pte(&h));
+	assert_int_equal(pte, ch_host_scratch_pte(&h));
 	ch_destroy(&h);
 }
 
@@ -488,7 +478,7 @@ static void test_unused_gtt_entries_map_scratch(void **state)
 	ch_create(&h);
 	vgt_host_get_info(h.host, &hi);
 	gtt_size = (uint64_t)gensim_gtt_entries(h.gs) * 4096;
-	scratch = scratch_pte(&h);
+	scratch = ch_host_scratch_pte(&h);
 	/* A valid entry for a page of the mediator's own memory, and that page is zero. */
 	assert_true(scratch & HSW_PTE_VALID);
 	maddr = HSW_PTE_DECODE(scratch);

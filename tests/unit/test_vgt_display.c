@@ -247,6 +247,23 @@ static void test_refdrv_screen(void **state)
 	free(drv);
 }
 
+/* Two vgt-64 domains, each showing its scene on pipe A, domain i at frame @first + i * @step. */
+static void two_domains_drawing(struct core_harness *h, struct refdrv *drv, struct refdrv_scene *s,
+				uint32_t first, uint32_t step)
+{
+	ch_create(h);
+	ch_add_guest(h, "vgt-64");
+	ch_add_guest(h, "vgt-64");
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(refdrv_probe(&drv[i], &h->guest[i].plat), 0);
+		assert_int_equal(refdrv_init(&drv[i]), 0);
+		assert_int_equal(refdrv_scene_init(&drv[i], &s[i], 320, 200), 0);
+		assert_int_equal(refdrv_display_set(&drv[i], 0, &s[i].fb, 320, 200, s[i].stride,
+						    HSW_DSPFMT_BGRX888), 0);
+		assert_int_equal(refdrv_scene_draw(&drv[i], &s[i], first + step * i), 0);
+	}
+}
+
 /*
  * Two domains drawing the same frame of the same animation still show
  * different screens: each vGPU's scene has its own palette and its id drawn
@@ -265,18 +282,9 @@ static void test_screens_carry_identity(void **state)
 	assert_non_null(drv);
 	assert_non_null(s);
 	assert_non_null(exp);
-	ch_create(&h);
-	ch_add_guest(&h, "vgt-64");
-	ch_add_guest(&h, "vgt-64");
-	for (unsigned i = 0; i < 2; i++) {
-		assert_int_equal(refdrv_probe(&drv[i], &h.guest[i].plat), 0);
-		assert_int_equal(refdrv_init(&drv[i]), 0);
-		assert_int_equal(refdrv_scene_init(&drv[i], &s[i], 320, 200), 0);
+	two_domains_drawing(&h, drv, s, 5, 0);
+	for (unsigned i = 0; i < 2; i++)
 		assert_int_equal(s[i].identity, ch_info(&h.guest[i]).id);
-		assert_int_equal(refdrv_display_set(&drv[i], 0, &s[i].fb, 320, 200, s[i].stride,
-						    HSW_DSPFMT_BGRX888), 0);
-		assert_int_equal(refdrv_scene_draw(&drv[i], &s[i], 5), 0);
-	}
 	assert_int_not_equal(s[0].identity, s[1].identity);
 	for (unsigned i = 0; i < 2; i++) {
 		uint32_t other = ch_info(&h.guest[1 - i]).id;
@@ -309,17 +317,7 @@ static void test_foreground(void **state)
 	assert_non_null(drv);
 	assert_non_null(s);
 	assert_non_null(exp);
-	ch_create(&h);
-	ch_add_guest(&h, "vgt-64");
-	ch_add_guest(&h, "vgt-64");
-	for (unsigned i = 0; i < 2; i++) {
-		assert_int_equal(refdrv_probe(&drv[i], &h.guest[i].plat), 0);
-		assert_int_equal(refdrv_init(&drv[i]), 0);
-		assert_int_equal(refdrv_scene_init(&drv[i], &s[i], 320, 200), 0);
-		assert_int_equal(refdrv_display_set(&drv[i], 0, &s[i].fb, 320, 200, s[i].stride,
-						    HSW_DSPFMT_BGRX888), 0);
-		assert_int_equal(refdrv_scene_draw(&drv[i], &s[i], 3 + 10 * i), 0);
-	}
+	two_domains_drawing(&h, drv, s, 3, 10);
 	/* Nobody in the foreground: nothing on the physical pipe. */
 	assert_int_equal(gensim_scanout(h.gs, 0, &img), -ENODEV);
 	assert_int_equal(vgt_host_set_foreground(h.host, h.guest[0].vgpu), 0);

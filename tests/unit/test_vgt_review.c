@@ -6,16 +6,6 @@
 #include "core_harness.h"
 #include "hsw/hsw_cmds.h"
 
-/* The host's scratch PTE: what the mediator's own aperture slice, which it never maps, holds. */
-static uint32_t scratch_pte(struct core_harness *h)
-{
-	struct vgt_host_info hi;
-	uint32_t pte = 0;
-
-	vgt_host_get_info(h->host, &hi);
-	assert_int_equal(gensim_gtt_read(h->gs, (uint32_t)(hi.host_low.base >> 12), &pte), 0);
-	return pte;
-}
 
 /* A fence must be whole tile rows of a pitch the hardware takes. */
 static void test_fence_whole_tile_rows(void **state)
@@ -195,7 +185,7 @@ static void test_new_slice_is_clean(void **state)
 		assert_int_equal(gensim_gtt_read(h.gs, (uint32_t)(gi.low.base >> 12) + i, &pte), 0);
 		/* Its own scratch page: not the host's, which other slices map. */
 		assert_int_equal(pte, HSW_PTE_ENCODE(gi.scratch_maddr) | HSW_PTE_VALID);
-		assert_int_not_equal(pte, scratch_pte(&h));
+		assert_int_not_equal(pte, ch_host_scratch_pte(&h));
 	}
 	ch_destroy(&h);
 }
