@@ -104,8 +104,11 @@ check_screen() { # guest
 		cmp /tmp/$1.png /tmp/expected-$1.png | sed 's/^/  /'
 		vgtctl --socket $SOCK stats "$d" | sed 's/^/  stats: /'
 	fi
-	check "clean-$1" "no guest error, not in failsafe" \
-		[ "$(json_field /tmp/stats-$1.json failsafe)" = false -a "$(json_field /tmp/stats-$1.json guest_errors)" = 0 ]
+	# The detail names the count: the host tells a guest error (never
+	# repeated) from a guest that is gone (guest_errors ?).
+	errs=$(json_field /tmp/stats-$1.json guest_errors)
+	check "clean-$1" "no guest error, not in failsafe (guest_errors ${errs:-?})" \
+		[ "$(json_field /tmp/stats-$1.json failsafe)" = false -a "${errs:-x}" = 0 ]
 }
 
 # stall_report SECONDS: if the stage has not ended by then, print what dom0

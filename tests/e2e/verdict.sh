@@ -18,7 +18,7 @@ vgt_failure() {
 		echo "a vgt program crashed: $(tr -d '\r' < "$1" | grep -a -m1 -o 'VGT CRASH.*')"
 	elif grep -aqE '(vgtd|vgtctl|xl-vgt|vgt|refdrv-sysfs|expected-frame)\[[0-9]+\]:? (segfault at|trap)' "$1"; then
 		echo "a vgt program crashed"
-	elif grep -aqE 'RESULT: [a-z0-9]+/clean-[a-z0-9]+ FAIL' "$1"; then
+	elif grep -aqE 'RESULT: [a-z0-9]+/clean-[a-z0-9]+ FAIL .*guest_errors [1-9]' "$1"; then
 		echo "a guest that is not hostile made a guest error"
 	elif grep -aq "DOM0 STALL" "$1" && ! grep -aq "DOM0: done" "$1"; then
 		echo "dom0 was alive and the stage did not finish"

@@ -286,6 +286,9 @@ boot_and_count() {
 			echo "---- dom0's report of where the stage stood ----"
 			tr -d '\r' < "$log" | sed -n '/^DOM0 STALL/,$p' | head -n 120
 		fi
+		# What the emulated machine said of any vCPU it reset: kept in the
+		# test's own log, since a repeat overwrites serial.log.
+		tr -d '\r' < "$log" | grep -a -A4 'Triple fault' | head -n 20
 		echo "---- end of the serial log ($log) ----"
 		tail -n 80 "$log"
 	fi
