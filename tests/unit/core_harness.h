@@ -178,6 +178,20 @@ static inline uint32_t ch_host_scratch_pte(struct core_harness *h)
 	return pte;
 }
 
+/* One dword of a reference-driver buffer, through the driver. */
+static inline uint32_t bo_rd32(struct refdrv *d, const struct refdrv_bo *bo, uint32_t off)
+{
+	uint32_t v = 0;
+
+	assert_int_equal(refdrv_bo_read(d, bo, off, &v, 4), 0);
+	return v;
+}
+
+static inline void bo_wr32(struct refdrv *d, const struct refdrv_bo *bo, uint32_t off, uint32_t v)
+{
+	assert_int_equal(refdrv_bo_write(d, bo, off, &v, 4), 0);
+}
+
 /* Guest-side access helpers through the vGPU entry points. */
 static inline uint32_t vrd(struct vgt_inproc_guest *g, uint32_t off)
 {

@@ -223,19 +223,6 @@ static struct refdrv_bo bo_new(struct refdrv *d, uint32_t size)
 	return bo;
 }
 
-static uint32_t bo_rd32(struct refdrv *d, const struct refdrv_bo *bo, uint32_t off)
-{
-	uint32_t v = 0;
-
-	assert_int_equal(refdrv_bo_read(d, bo, off, &v, 4), 0);
-	return v;
-}
-
-static void bo_wr32(struct refdrv *d, const struct refdrv_bo *bo, uint32_t off, uint32_t v)
-{
-	assert_int_equal(refdrv_bo_write(d, bo, off, &v, 4), 0);
-}
-
 /* The i915 ring start sequence, on the guest's virtual engine @e. */
 static void tring_start(struct lt *t, unsigned e)
 {

@@ -256,19 +256,6 @@ static void bo_prog(struct refdrv *d, const struct refdrv_bo *bo, const struct p
 	assert_int_equal(refdrv_bo_write(d, bo, 0, p->dw, p->n * 4u), 0);
 }
 
-static uint32_t bo_rd32(struct refdrv *d, const struct refdrv_bo *bo, uint32_t off)
-{
-	uint32_t v = 0;
-
-	assert_int_equal(refdrv_bo_read(d, bo, off, &v, 4), 0);
-	return v;
-}
-
-static void bo_wr32(struct refdrv *d, const struct refdrv_bo *bo, uint32_t off, uint32_t v)
-{
-	assert_int_equal(refdrv_bo_write(d, bo, off, &v, 4), 0);
-}
-
 static void bo_zero(struct refdrv *d, const struct refdrv_bo *bo)
 {
 	static const uint8_t zeros[PAGE];
