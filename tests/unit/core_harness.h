@@ -192,6 +192,12 @@ static inline void bo_wr32(struct refdrv *d, const struct refdrv_bo *bo, uint32_
 	assert_int_equal(refdrv_bo_write(d, bo, off, &v, 4), 0);
 }
 
+/* A vGPU's own scratch PTE: what its cleared entries and untouched slices map. */
+static inline uint32_t ch_vgpu_scratch_pte(struct vgt_inproc_guest *g)
+{
+	return HSW_PTE_ENCODE(ch_info(g).scratch_maddr) | HSW_PTE_VALID;
+}
+
 /* Guest-side access helpers through the vGPU entry points. */
 static inline uint32_t vrd(struct vgt_inproc_guest *g, uint32_t off)
 {

@@ -11,12 +11,6 @@
 extern const char vgt_default_types_text[];
 
 
-/* A vGPU's own scratch PTE: what its cleared entries and untouched slices map. */
-static uint32_t vgpu_scratch_pte(struct vgt_inproc_guest *g)
-{
-	return HSW_PTE_ENCODE(ch_info(g).scratch_maddr) | HSW_PTE_VALID;
-}
-
 /* ---- Types ------------------------------------------------------------------ */
 
 static char *read_file(const char *path)
@@ -417,7 +411,7 @@ static void test_gtt_shadowing(void **state)
 	/* A non-present entry points the host entry at the vGPU's own scratch page. */
 	vwr(g, HSW_GTT_OFFSET + 4 * idx, 0);
 	assert_int_equal(gensim_gtt_read(h.gs, idx, &pte), 0);
-	assert_int_equal(pte, vgpu_scratch_pte(g));
+	assert_int_equal(pte, ch_vgpu_scratch_pte(g));
 	/* An 8-byte write is two entries, here the last two of the high slice. */
 	idx = (uint32_t)((info.high.base + info.high.size) >> 12) - 2;
 	assert_int_equal(vgt_vgpu_mmio_write(g->vgpu, 0, HSW_GTT_OFFSET + 4ull * idx, 8,
@@ -502,9 +496,9 @@ static void test_unused_gtt_entries_map_scratch(void **state)
 	other = ch_add_guest(&h, "vgt-64");
 	g = ch_add_guest(&h, "vgt-64");
 	gi = ch_info(g);
-	own = vgpu_scratch_pte(g);
+	own = ch_vgpu_scratch_pte(g);
 	assert_int_not_equal(own, scratch);
-	assert_int_not_equal(own, vgpu_scratch_pte(other));
+	assert_int_not_equal(own, ch_vgpu_scratch_pte(other));
 	assert_true(gi.scratch_maddr >= hi.host_mem.base &&
 		    gi.scratch_maddr + 4096 <= hi.host_mem.base + hi.host_mem.size);
 	page = gensim_mem_ptr(h.gs, gi.scratch_maddr, 4096);

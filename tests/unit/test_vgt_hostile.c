@@ -134,7 +134,7 @@ static uint32_t host_pte(struct fx *f, uint32_t idx)
  */
 static uint32_t unmapped_pte(struct fx *f, struct vgt_inproc_guest *g)
 {
-	uint32_t pte = HSW_PTE_ENCODE(ch_info(g).scratch_maddr) | HSW_PTE_VALID;
+	uint32_t pte = ch_vgpu_scratch_pte(g);
 
 	assert_int_not_equal(pte, host_pte(f, (uint32_t)(f->hi.host_low.base >> 12)));
 	return pte;

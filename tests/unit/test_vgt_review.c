@@ -184,7 +184,7 @@ static void test_new_slice_is_clean(void **state)
 	for (uint32_t i = 0; i < 64; i++) {
 		assert_int_equal(gensim_gtt_read(h.gs, (uint32_t)(gi.low.base >> 12) + i, &pte), 0);
 		/* Its own scratch page: not the host's, which other slices map. */
-		assert_int_equal(pte, HSW_PTE_ENCODE(gi.scratch_maddr) | HSW_PTE_VALID);
+		assert_int_equal(pte, ch_vgpu_scratch_pte(g));
 		assert_int_not_equal(pte, ch_host_scratch_pte(&h));
 	}
 	ch_destroy(&h);
@@ -245,9 +245,9 @@ static void test_gtt_pair_all_or_nothing(void **state)
 					     (HSW_PTE_ENCODE(0x1000ull) | 1) |
 					     ((uint64_t)(HSW_PTE_ENCODE(CH_GUEST_RAM + 0x1000ull) | 1) << 32)), 0);
 	assert_int_equal(gensim_gtt_read(h.gs, first, &pte), 0);
-	assert_int_equal(pte, HSW_PTE_ENCODE(gi.scratch_maddr) | HSW_PTE_VALID);
+	assert_int_equal(pte, ch_vgpu_scratch_pte(g));
 	assert_int_equal(gensim_gtt_read(h.gs, first + 1, &pte), 0);
-	assert_int_equal(pte, HSW_PTE_ENCODE(gi.scratch_maddr) | HSW_PTE_VALID);
+	assert_int_equal(pte, ch_vgpu_scratch_pte(g));
 	assert_int_equal(ch_info(g).errors_by_kind[VGT_GERR_GTT_FRAME], 1);
 	assert_int_equal(vrd(g, HSW_GTT_OFFSET + 4 * first), 0);
 	ch_destroy(&h);
